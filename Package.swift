@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+// ko-llama: a corpus-first pipeline that teaches a LLaMA-family model Korean.
+// One module per stage (see ARCHITECTURE.md); dependencies point downstream only.
+import PackageDescription
+
+let package = Package(
+    name: "ko-llama",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ko-llama", targets: ["KoLlamaCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // System libraries: module maps plus tiny typed shims (see NOTES.md for why).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ICU stays behind a C-only header: Foundation ships its own ICU module on Linux.
+        .target(
+            name: "CICUShim",
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
+        ),
+
+        .target(name: "Corpus", dependencies: ["CZlib"]),
+        .executableTarget(
+            name: "KoLlamaCLI",
+            dependencies: [
+                "Corpus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+    ]
+)

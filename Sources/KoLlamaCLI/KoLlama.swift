@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `ko-llama` command: one subcommand per pipeline stage (see ARCHITECTURE.md).
+@main
+struct KoLlama: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ko-llama",
+        abstract: "Teach a LLaMA-family model Korean, corpus first.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what ko-llama needs on Debian/Ubuntu: the four system libraries (plus SQLite and zlib),
+# pkg-config, and the Python peers used by interop tests and benchmarks. Idempotent and quiet when
+# everything is already there. The Swift toolchain (6.0 or newer) must already be on PATH.
+set -euo pipefail
+apt_packages=(libxml2-dev libcurl4-openssl-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev
+              pkg-config zstd python3 python3-pip)
+pip_packages=(sentencepiece==0.2.* protobuf warcio numpy)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${KO_LLAMA_SKIP_PIP:-0}" != 1 ]; then
+  python3 - "${pip_packages[@]}" <<'PY' || python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
+import importlib, sys
+for name in ("sentencepiece", "google.protobuf", "warcio", "numpy"):
+    importlib.import_module(name)
+PY
+fi
+
+if ! command -v swift >/dev/null; then
+  echo "setup: the Swift toolchain (6.0+) is not on PATH; install it from swift.org and re-run" >&2
+  exit 1
+fi
