@@ -29,15 +29,24 @@ let package = Package(
         ),
 
         .target(name: "Corpus", dependencies: ["CZlib"]),
+        .target(
+            name: "Tokenization",
+            dependencies: [
+                "Corpus",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus",
+                "Corpus", "Tokenization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus"]),
     ]
 )

@@ -1,0 +1,88 @@
+import Corpus
+import Foundation
+import SwiftProtobuf
+
+/// A SentencePiece model file (`.model`): the `ModelProto` that google/sentencepiece reads and
+/// writes, with the trainer and normalizer specs embedded so the model describes itself.
+/// Loading validates what the encoder relies on and names the file in every error.
+public struct SentencePieceModel: Sendable {
+    public var proto: Sentencepiece_ModelProto
+
+    public init(proto: Sentencepiece_ModelProto) {
+        self.proto = proto
+    }
+
+    public var pieces: [Sentencepiece_ModelProto.SentencePiece] { proto.pieces }
+
+    /// Reads and validates a `.model` file.
+    public static func load(path: String) throws -> SentencePieceModel {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readAll(path)
+        } catch {
+            throw SentencePieceModelError.unreadable(path: path, detail: "\(error)")
+        }
+        let proto: Sentencepiece_ModelProto
+        do {
+            proto = try Sentencepiece_ModelProto(serializedBytes: bytes)
+        } catch {
+            throw SentencePieceModelError.corrupt(path: path, detail: "not a SentencePiece ModelProto (\(error))")
+        }
+        let model = SentencePieceModel(proto: proto)
+        try model.validate(path: path)
+        return model
+    }
+
+    /// Writes the model atomically.
+    public func save(path: String) throws {
+        let bytes: [UInt8] = try proto.serializedBytes()
+        try AtomicFileWriter.write(bytes, to: path)
+    }
+
+    /// The `.vocab` text file spm_train writes beside a model: `piece<TAB>score` per line.
+    public func vocabText() -> String {
+        var out = ""
+        for p in proto.pieces {
+            let score = p.score
+            let s = score == score.rounded() && abs(score) < 1e7 ? String(Int(score)) : String(score)
+            out += p.piece + "\t" + s + "\n"
+        }
+        return out
+    }
+
+    /// Checks the invariants sentencepiece itself enforces on load.
+    public func validate(path: String) throws {
+        if proto.pieces.isEmpty { throw SentencePieceModelError.invalid(path: path, detail: "the model has no pieces") }
+        var seen = Set<String>()
+        var unknowns = 0
+        for (i, p) in proto.pieces.enumerated() {
+            if p.piece.isEmpty { throw SentencePieceModelError.invalid(path: path, detail: "piece \(i) is empty") }
+            if !seen.insert(p.piece).inserted {
+                throw SentencePieceModelError.invalid(path: path, detail: "piece \(i) \"\(p.piece)\" is a duplicate")
+            }
+            if p.type == .unknown { unknowns += 1 }
+        }
+        if unknowns != 1 {
+            throw SentencePieceModelError.invalid(path: path, detail: "expected exactly one <unk> piece, found \(unknowns)")
+        }
+        if proto.trainerSpec.byteFallback {
+            for b in 0..<256 where !seen.contains(String(format: "<0x%02X>", b)) {
+                throw SentencePieceModelError.invalid(path: path, detail: String(format: "byte_fallback is set but piece <0x%02X> is missing", b))
+            }
+        }
+    }
+}
+
+public enum SentencePieceModelError: Error, Sendable, CustomStringConvertible {
+    case unreadable(path: String, detail: String)
+    case corrupt(path: String, detail: String)
+    case invalid(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, detail): return "\(path): cannot read model: \(detail)"
+        case let .corrupt(path, detail): return "\(path): corrupt model: \(detail)"
+        case let .invalid(path, detail): return "\(path): invalid model: \(detail)"
+        }
+    }
+}
