@@ -46,7 +46,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus"]),
+        // Shared by the test targets only: temporary directories, the Python peer runner.
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
+
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
     ]
 )

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// Helpers shared by the test targets (not part of any product).
+
+/// The repository root, found from this file's location.
+public let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A fresh directory under the system temporary directory, removed when released.
+public final class TemporaryDirectory {
+    public let path: String
+
+    public init(_ label: String = "ko-llama-test") throws {
+        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Runs the real peer tools (Python packages such as sentencepiece, warcio, transformers) from
+/// tests. A missing peer skips the test locally, and fails it when `KO_LLAMA_REQUIRE_PEERS=1`
+/// (as `scripts/test.sh` and CI set), so interop checks can never pass by not running.
+public enum PythonPeer {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Throws `XCTSkip` (or fails under KO_LLAMA_REQUIRE_PEERS=1) unless every module imports.
+    public static func require(_ modules: String...) throws {
+        let probe = modules.map { "import \($0)" }.joined(separator: "; ")
+        if (try? run(probe)) != nil { return }
+        let message = "python modules \(modules.joined(separator: ", ")) not installed (pip install them, or run scripts/test.sh)"
+        if ProcessInfo.processInfo.environment["KO_LLAMA_REQUIRE_PEERS"] == "1" {
+            throw Failure(description: message)
+        }
+        throw XCTSkip(message)
+    }
+
+    /// Runs `python3 -c script args...` and returns stdout; throws with stderr on failure.
+    @discardableResult
+    public static func run(_ script: String, _ arguments: [String] = [], stdin: String? = nil) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + arguments
+        let out = Pipe(), input = Pipe()
+        // stderr goes to a file so a chatty child can never block on a full pipe.
+        let errPath = NSTemporaryDirectory() + "python-stderr-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
+        if p.terminationStatus != 0 {
+            throw Failure(description: "python3 exited \(p.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
+        }
+        return String(decoding: outData, as: UTF8.self)
+    }
+}
