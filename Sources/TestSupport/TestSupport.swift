@@ -49,7 +49,7 @@ public enum PythonPeer {
         let out = Pipe(), input = Pipe()
         // stderr goes to a file so a chatty child can never block on a full pipe.
         let errPath = NSTemporaryDirectory() + "python-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         p.standardOutput = out
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
