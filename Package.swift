@@ -28,7 +28,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
         ),
 
-        .target(name: "Corpus", dependencies: ["CZlib"]),
+        .target(name: "Corpus", dependencies: ["CZlib", "CICUShim"]),
         .target(
             name: "Tokenization",
             dependencies: [

@@ -120,6 +120,37 @@ int32_t kl_icu_convert_to_utf8(const char *charset, const char *src, int32_t len
     return n8;
 }
 
+/// A from-Unicode callback that counts each unmappable character, then substitutes.
+static void count_and_substitute_from(const void *context, UConverterFromUnicodeArgs *args,
+                                      const UChar *codeUnits, int32_t length, UChar32 codePoint,
+                                      UConverterCallbackReason reason, UErrorCode *err) {
+    if (reason == UCNV_ILLEGAL || reason == UCNV_UNASSIGNED || reason == UCNV_IRREGULAR) {
+        (*(int32_t *)context)++;
+    }
+    UCNV_FROM_U_CALLBACK_SUBSTITUTE(NULL, args, codeUnits, length, codePoint, reason, err);
+}
+
+int32_t kl_icu_convert_from_utf8(const char *charset, const char *src, int32_t len,
+                                 char *dst, int32_t cap, int32_t *unmappable_count, int32_t *icu_error) {
+    UErrorCode err = U_ZERO_ERROR;
+    *unmappable_count = 0;
+    int32_t u16len = 0;
+    UChar *u16 = utf16_from_utf8(src, len, &u16len, &err);
+    if (!u16) { *icu_error = err; return -1; }
+    UConverter *conv = ucnv_open(charset, &err);
+    if (U_FAILURE(err)) { free(u16); *icu_error = err; return -1; }
+    int32_t counted = 0;
+    ucnv_setFromUCallBack(conv, (UConverterFromUCallback)count_and_substitute_from, &counted, NULL, NULL, &err);
+    int32_t n = ucnv_fromUChars(conv, dst, cap, u16, u16len, &err);
+    ucnv_close(conv);
+    free(u16);
+    if (err == U_BUFFER_OVERFLOW_ERROR || err == U_STRING_NOT_TERMINATED_WARNING) err = U_ZERO_ERROR;
+    if (U_FAILURE(err)) { *icu_error = err; return -1; }
+    *unmappable_count = counted;
+    *icu_error = 0;
+    return n;
+}
+
 int32_t kl_icu_charset_known(const char *charset) {
     UErrorCode err = U_ZERO_ERROR;
     UConverter *conv = ucnv_open(charset, &err);

@@ -35,6 +35,12 @@ int32_t kl_icu_is_normalized_utf8(int32_t form, const char *src, int32_t len, in
 int32_t kl_icu_convert_to_utf8(const char *charset, const char *src, int32_t len,
                                char *dst, int32_t cap, int32_t *invalid_count, int32_t *icu_error);
 
+/// Converts UTF-8 to bytes in `charset`; characters the charset lacks become its substitution
+/// character and are counted in `*unmappable_count`. Returns the output length (retry with a
+/// larger `cap` when it exceeds it), or -1 on failure.
+int32_t kl_icu_convert_from_utf8(const char *charset, const char *src, int32_t len,
+                                 char *dst, int32_t cap, int32_t *unmappable_count, int32_t *icu_error);
+
 /// Returns 1 when ICU knows a converter named `charset`, else 0.
 int32_t kl_icu_charset_known(const char *charset);
 
