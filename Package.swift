@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        .target(name: "Replica", dependencies: ["Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
@@ -51,5 +52,6 @@ let package = Package(
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
     ]
 )
