@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        .target(name: "Crawling", dependencies: ["Corpus", "CCurl", "CSQLite"]),
         .target(name: "Replica", dependencies: ["Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "CrawlingTests", dependencies: ["Crawling", "Replica", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
     ]

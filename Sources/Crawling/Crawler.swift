@@ -1,0 +1,347 @@
+import Corpus
+import Foundation
+
+/// Settings of one crawl run (the `ko-llama crawl` options).
+public struct CrawlOptions: Sendable {
+    /// The corpus folder: `raw/*.warc.gz`, `crawl.sqlite` and `crawl.lock` live in it.
+    public var corpus: String
+    /// Replaces the site's scheme, host and port (a mirror, or the loopback replica).
+    public var originOverride: String?
+    /// Stop after this many page requests (robots.txt not counted); the frontier stays resumable.
+    public var maxPages: Int?
+    /// Stop starting requests after this many seconds.
+    public var maxDuration: Double?
+    /// Replaces the site's politeness delay (robots.txt Crawl-delay still wins when larger).
+    public var delay: Double?
+    /// Replaces the site's first backoff for retries.
+    public var backoff: Double?
+    /// Product token and version, e.g. `ko-llama/0.1`; the token also selects the robots.txt group.
+    public var userAgent = "ko-llama/0.1"
+    /// How a site operator reaches whoever runs the crawl (URL or e-mail), sent in the User-Agent.
+    public var contact = "https://github.com/ko-llama/ko-llama"
+    /// WARC files are rotated when they reach this size.
+    public var warcMaxBytes = 100_000_000
+    public var quiet = true
+
+    public init(corpus: String) { self.corpus = corpus }
+
+    /// The User-Agent header: `ko-llama/0.1 (+contact)`.
+    public var userAgentHeader: String { "\(userAgent) (+\(contact))" }
+    /// The robots.txt product token (`ko-llama`).
+    public var productToken: String { String(userAgent.split(separator: "/").first ?? "ko-llama").lowercased() }
+}
+
+/// What a run did.
+public struct CrawlSummary: Sendable, Equatable {
+    public var site: String
+    /// Page requests made (robots.txt excluded).
+    public var requests = 0
+    /// Responses archived because they were new or changed.
+    public var archived = 0
+    /// Archived article pages.
+    public var archivedArticles = 0
+    public var notModified = 0
+    public var unchanged = 0
+    public var bytes = 0
+    public var errors = 0
+    public var disallowed = 0
+    public var gone = 0
+    public var warcFiles: [String] = []
+    public var seconds = 0.0
+    /// Why the host stopped early (robots.txt unavailable, Retry-After too long), if it did.
+    public var pausedReason: String?
+    /// Why the run stopped before the frontier was empty (`max-pages`, `max-duration`), if it did.
+    public var stoppedBy: String?
+
+    public var line: String {
+        var s = "crawl \(site): \(requests) requests, \(archived) archived (\(archivedArticles) articles), \(notModified) not modified, "
+            + "\(unchanged) unchanged, \(gone) gone, \(disallowed) disallowed, \(errors) errors, \(bytes) bytes, "
+            + "\(warcFiles.count) WARC files, " + String(format: "%.1f s", seconds)
+        if let pausedReason { s += "; host paused: \(pausedReason)" }
+        if let stoppedBy { s += "; stopped by \(stoppedBy) (resumable)" }
+        return s
+    }
+}
+
+public enum CrawlError: Error, Sendable, CustomStringConvertible {
+    /// Another run holds `<corpus>/crawl.lock`.
+    case locked(path: String)
+    public var description: String {
+        switch self {
+        case let .locked(path): return "\(path): another crawl holds the lock; exiting"
+        }
+    }
+}
+
+/// One polite, incremental, resumable crawl of one site into a corpus, the way Heritrix and
+/// wget's WARC mode archive: robots.txt first, then lists and sitemaps (refetched each run,
+/// conditionally), then articles (fetched once; an archived article is never refetched), every
+/// new or changed 200 response written as a WARC request/response pair with the fetch recorded
+/// in the crawl state in the same step. Single worker: requests to the host go one at a time
+/// through `PolitenessScheduler`.
+public final class Crawler {
+    public static let maxRedirects = 5
+
+    public let options: CrawlOptions
+    public let scope: SiteScope
+    private let clock: CrawlClock
+    private let scheduler: PolitenessScheduler
+    private let noticePatterns: [NSRegularExpression]
+    private let fetcher: HTTPFetcher
+    private var robots = RobotsTxt.allowAll
+    private var summary: CrawlSummary
+    private var progress: ProgressReporter?
+
+    public init(site: SiteDefinition, options: CrawlOptions, clock: CrawlClock = SystemClock()) throws {
+        self.options = options
+        self.clock = clock
+        scope = try SiteScope(site: site, originOverride: options.originOverride)
+        let p = site.politeness
+        scheduler = PolitenessScheduler(settings: .init(delay: options.delay ?? p.delaySeconds, jitter: p.jitter,
+            concurrencyPerHost: p.concurrencyPerHost, backoff: options.backoff ?? p.backoffSeconds, maxRetryAfter: p.maxRetryAfterSeconds), clock: clock)
+        noticePatterns = try site.rights.noticePatterns.map { try NSRegularExpression(pattern: $0) }
+        var settings = HTTPFetcher.Settings(userAgent: options.userAgentHeader)
+        settings.totalTimeout = 60
+        fetcher = HTTPFetcher(settings: settings)
+        summary = CrawlSummary(site: site.name)
+    }
+
+    private var host: String { SiteScope.hostPort(scope.origin) ?? scope.origin }
+
+    /// Runs the crawl. Throws `CrawlError.locked` when another run holds the corpus lock.
+    public func run() throws -> CrawlSummary {
+        let started = clock.now()
+        guard let lock = try CrawlLock(path: options.corpus + "/crawl.lock") else {
+            throw CrawlError.locked(path: options.corpus + "/crawl.lock")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let state = try CrawlState(path: options.corpus + "/crawl.sqlite")
+        let rawDirectory = options.corpus + "/raw"
+        for name in try WARCArchive.recover(directory: rawDirectory, committedLengths: state.unfinalizedWARCLengths()) {
+            try state.markWARCFinalized(name)
+        }
+        let archive = try WARCArchive(directory: rawDirectory, maxBytes: options.warcMaxBytes, warcinfo: [
+            ("software", "ko-llama/0.1 Crawling (libcurl)"), ("format", "WARC File Format 1.1"),
+            ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+            ("http-header-user-agent", options.userAgentHeader), ("robots", "obey"), ("isPartOf", scope.site.name),
+        ])
+        let reporter = ProgressReporter(label: "crawl \(scope.site.name)", quiet: options.quiet)
+        progress = reporter
+
+        try state.beginRun(origin: scope.origin)
+        for seed in scope.site.seeds {
+            if let url = scope.absolute(seed) { try state.enqueue(url, kind: scope.kind(of: url) ?? .list, from: nil) }
+        }
+        for sitemap in scope.site.sitemaps {
+            if let url = scope.absolute(sitemap) { try state.enqueue(url, kind: .sitemap, from: nil) }
+        }
+
+        try fetchRobots(state: state, archive: archive)
+        while summary.pausedReason == nil {
+            if let maxPages = options.maxPages, summary.requests >= maxPages {
+                summary.stoppedBy = "max-pages"
+                break
+            }
+            let now = clock.now()
+            if let maxDuration = options.maxDuration, now - started >= maxDuration {
+                summary.stoppedBy = "max-duration"
+                break
+            }
+            guard let entry = try state.nextReady(origin: scope.origin, now: now) else {
+                guard let earliest = try state.earliestPending(origin: scope.origin) else { break }
+                var wait = earliest - now
+                if let maxDuration = options.maxDuration { wait = min(wait, started + maxDuration - now) }
+                clock.sleep(seconds: max(0.001, wait))
+                continue
+            }
+            try process(entry, state: state, archive: archive)
+            if archive.shouldRotate, let name = try archive.finalize() { try state.markWARCFinalized(name) }
+            reporter.advance(detail: "\(summary.archived) archived, \(summary.bytes / 1024) KiB, \(summary.errors) errors (\(host))")
+        }
+        if let name = try archive.finalize() { try state.markWARCFinalized(name) }
+        summary.seconds = clock.now() - started
+        reporter.finish(summary: summary.line)
+        return summary
+    }
+
+    // MARK: - robots.txt
+
+    private func fetchRobots(state: CrawlState, archive: WARCArchive) throws {
+        let url = scope.origin + "/robots.txt"
+        guard scheduler.acquire(host: host) else { return }
+        var status = 0
+        do {
+            let exchange = try fetcher.get(url)
+            scheduler.release(host: host, outcome: .done)
+            status = exchange.status
+            switch exchange.status {
+            case 200..<300:
+                robots = RobotsTxt(bytes: exchange.body, userAgent: options.productToken)
+                _ = try archiveIfChanged(exchange, kind: nil, optOuts: [], state: state, archive: archive)
+            case 400..<500:
+                robots = .allowAll
+            default:
+                scheduler.pause(host: host, reason: "robots.txt answered \(exchange.status)")
+            }
+        } catch let error as FetchError {
+            scheduler.release(host: host, outcome: .done)
+            scheduler.pause(host: host, reason: "robots.txt unavailable: \(error.detail)")
+        }
+        try state.recordRobots(host: host, time: Date().timeIntervalSince1970, status: status, rules: robots.summary)
+        if let reason = scheduler.pauseReason(host: host) {
+            summary.pausedReason = reason
+            return
+        }
+        scheduler.setCrawlDelay(robots.crawlDelay, host: host)
+        for sitemap in robots.sitemaps {
+            if let u = scope.resolve(sitemap, against: url) { try state.enqueue(u, kind: .sitemap, from: url) }
+        }
+    }
+
+    // MARK: - One frontier entry
+
+    private func process(_ entry: CrawlState.Entry, state: CrawlState, archive: WARCArchive) throws {
+        let url = entry.url
+        let path = SiteScope.pathAndQuery(url)
+        let rule = robots.decidingRule(for: path)
+        if !robots.isAllowed(path) {
+            summary.disallowed += 1
+            try state.setStatus(url, .disallowed, error: rule.map { "robots.txt disallow: \($0.pattern)" })
+            return
+        }
+        guard scheduler.acquire(host: host) else {
+            summary.pausedReason = scheduler.pauseReason(host: host)
+            return
+        }
+        let validators = try state.validators(url)
+        var conditional: [(String, String)] = []
+        if let etag = validators?.etag { conditional.append(("If-None-Match", etag)) }
+        if let lm = validators?.lastModified { conditional.append(("If-Modified-Since", lm)) }
+        summary.requests += 1
+        let now = Date().timeIntervalSince1970
+        let attempts = entry.attempts + 1
+        let exchange: HTTPExchange
+        do {
+            exchange = try fetcher.get(url, extraHeaders: conditional)
+        } catch let error as FetchError {
+            scheduler.release(host: host, outcome: .done)
+            summary.errors += 1
+            try state.log(.init(time: now, url: url, status: 0, bytes: 0, duration: 0, error: error.description))
+            try retryOrFail(url, attempts: attempts, kind: error.kind, wait: scheduler.backoff(attempt: attempts), error: error.description, state: state)
+            return
+        }
+        let retryAfter = [429, 503].contains(exchange.status) ? exchange.header("Retry-After").flatMap { Crawler.parseRetryAfter($0) } : nil
+        scheduler.release(host: host, outcome: retryAfter.map { .retryAfter($0) } ?? .done)
+        let ruleText = rule.map { "\($0.allow ? "allow" : "disallow"): \($0.pattern)" }
+        var fetch = CrawlState.Fetch(time: now, url: url, status: exchange.status, bytes: exchange.body.count,
+                                     duration: exchange.duration, robotsRule: ruleText)
+
+        switch exchange.status {
+        case 200:
+            let signals = PageSignals(headers: exchange.headers, body: exchange.body, sitemap: entry.kind == .sitemap,
+                                      charsetHint: scope.site.charsetHint, noticePatterns: noticePatterns)
+            fetch.optOuts = signals.optOuts
+            if let written = try archiveIfChanged(exchange, kind: entry.kind, optOuts: signals.optOuts, state: state, archive: archive) {
+                fetch.warcFile = written.file
+                fetch.recordID = written.recordID
+            }
+            for link in signals.links {
+                guard let target = scope.resolve(link, against: url) else { continue }
+                let kind: PageKind? = entry.kind == .sitemap && SiteScope.pathAndQuery(target).hasSuffix(".xml") ? .sitemap : scope.kind(of: target)
+                if let kind { try state.enqueue(target, kind: kind, from: url) }
+            }
+            try state.setStatus(url, .done, attempts: attempts)
+        case 304:
+            summary.notModified += 1
+            try state.setStatus(url, .done, attempts: attempts)
+        case 300..<400:
+            if let location = exchange.header("Location"), let target = scope.resolve(location, against: url) {
+                if entry.redirects + 1 > Crawler.maxRedirects {
+                    fetch.error = "more than \(Crawler.maxRedirects) redirects"
+                    try state.setStatus(url, .failed, attempts: attempts, error: fetch.error)
+                } else {
+                    try state.enqueue(target, kind: scope.kind(of: target) ?? entry.kind, from: url, redirects: entry.redirects + 1)
+                    try state.setStatus(url, .redirected, attempts: attempts, error: "-> \(target)")
+                }
+            } else {
+                fetch.error = "redirect to a URL outside the site: \(exchange.header("Location") ?? "(no Location)")"
+                try state.setStatus(url, .redirected, attempts: attempts, error: fetch.error)
+            }
+        case 429, 500..<600:
+            summary.errors += 1
+            fetch.error = "HTTP \(exchange.status)"
+            if let pause = scheduler.pauseReason(host: host) { summary.pausedReason = pause }
+            try retryOrFail(url, attempts: attempts, kind: .transient, wait: retryAfter ?? scheduler.backoff(attempt: attempts), error: fetch.error!, state: state)
+        default:
+            summary.gone += 1
+            try state.setStatus(url, .gone, attempts: attempts, error: "HTTP \(exchange.status)")
+        }
+        try state.log(fetch)
+    }
+
+    private func retryOrFail(_ url: String, attempts: Int, kind: FetchError.Kind, wait: Double, error: String, state: CrawlState) throws {
+        if kind == .transient && attempts <= scope.site.politeness.maxRetries {
+            try state.setStatus(url, .pending, attempts: attempts, nextAttempt: clock.now() + wait, error: error)
+        } else {
+            try state.setStatus(url, .failed, attempts: attempts, error: error)
+        }
+    }
+
+    // MARK: - Archiving
+
+    /// Writes the exchange as a WARC request/response pair unless its body is the one already
+    /// archived for this URL; the WARC append, validators and committed file length are recorded
+    /// together, so a crash between the two leaves nothing a resumed run would duplicate.
+    private func archiveIfChanged(_ exchange: HTTPExchange, kind: PageKind?, optOuts: [String], state: CrawlState,
+                                  archive: WARCArchive) throws -> (file: String, recordID: String)? {
+        let sha = DigestEncoding.hex(SHA256.hash(exchange.body))
+        let validators = CrawlState.Validators(etag: exchange.header("ETag"), lastModified: exchange.header("Last-Modified"), sha256: sha)
+        if try state.validators(exchange.url)?.sha256 == sha {
+            summary.unchanged += 1
+            try state.setValidators(exchange.url, validators, archivedAt: nil)
+            return nil
+        }
+        let date = Date()
+        let responseID = WARCRecord.newRecordID()
+        var extra: [(name: String, value: String)] = []
+        if let ip = exchange.remoteIP { extra.append(("WARC-IP-Address", ip)) }
+        if let kind { extra.append(("KoLlama-Page-Kind", kind.rawValue)) }
+        if let template = scope.articleName(of: exchange.url), kind == .article { extra.append(("KoLlama-Article-Template", template)) }
+        if let rule = robots.decidingRule(for: SiteScope.pathAndQuery(exchange.url)) {
+            extra.append(("KoLlama-Robots-Rule", "\(rule.allow ? "allow" : "disallow"): \(rule.pattern)"))
+        }
+        for signal in optOuts { extra.append(("KoLlama-Opt-Out", signal)) }
+        let response = WARCRecord.make(type: "response", targetURI: exchange.url, date: date,
+                                       contentType: "application/http; msgtype=response",
+                                       block: exchange.responseHead + exchange.body, payloadOffset: exchange.responseHead.count,
+                                       extra: extra, recordID: responseID)
+        let request = WARCRecord.make(type: "request", targetURI: exchange.url, date: date,
+                                      contentType: "application/http; msgtype=request", block: exchange.requestHead,
+                                      extra: [("WARC-Concurrent-To", responseID)])
+        let fileCount = try state.warcFileCount()
+        let stamp = WARCRecord.formatDate(date).filter(\.isNumber)
+        let written = try archive.append([response, request],
+                                         newFileName: "\(self.scope.site.name)-\(stamp)-\(String(format: "%05d", fileCount + 1))")
+        try state.db.transaction {
+            try state.setWARCLength(written.file, written.length)
+            try state.setValidators(exchange.url, validators, archivedAt: date.timeIntervalSince1970)
+        }
+        summary.archived += 1
+        if kind == .article { summary.archivedArticles += 1 }
+        summary.bytes += exchange.body.count
+        if !summary.warcFiles.contains(written.file) { summary.warcFiles.append(written.file) }
+        return (written.file, responseID)
+    }
+
+    /// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
+        let v = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(v), seconds >= 0 { return seconds }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = f.date(from: v) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+}
