@@ -110,7 +110,7 @@ struct ReplicaPlan: Sendable {
         if failure == .cp949 {
             let text = ([entry.title] + entry.paragraphs).joined(separator: "\n")
             let encoded = try ICU.encode(text, charset: charset)
-            guard encoded.unmappable == 0, encoded.bytes.count < text.utf8.count else {
+            guard encoded.unmappable == 0, hasCP949OnlySyllable(encoded.bytes) else {
                 throw ReplicaPlanError.notCP949(site: site.rawValue, index: index)
             }
         }
@@ -122,6 +122,20 @@ struct ReplicaPlan: Sendable {
     }
 }
 
+extension ReplicaPlan {
+    /// True when CP949 bytes hold a syllable outside KS X 1001 (EUC-KR): those are the 8,822
+    /// UHC extension syllables, whose lead or trail byte lies below 0xA1.
+    static func hasCP949OnlySyllable(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] < 0x80 { i += 1; continue }
+            if i + 1 < bytes.count && (bytes[i] < 0xA1 || bytes[i + 1] < 0xA1) { return true }
+            i += 2
+        }
+        return false
+    }
+}
+
 /// The corpus does not fit the plan.
 enum ReplicaPlanError: Error, CustomStringConvertible {
     case notCP949(site: String, index: Int)
@@ -129,7 +143,7 @@ enum ReplicaPlanError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case let .notCP949(site, index):
-            return "replica corpus: \(site) article \(index) must encode in CP949 (regenerate with scripts/make-replica-corpus.py)"
+            return "replica corpus: \(site) article \(index) must encode in CP949 and use a syllable only CP949 has (regenerate with scripts/make-replica-corpus.py)"
         }
     }
 }

@@ -61,7 +61,7 @@ struct ArticlePageModel {
             html += "<p>\(HTMLText.escape(prefix + text))\(close)\n"
             if page == 0 && i == 0 {
                 html += "<p style=\"text-align: center;\"><img src=\"/images/\(article.index)_1.jpg\" alt=\"\">\(close)\n"
-                html += "<p class=\"\(captionClass)\">\(HTMLText.escape(caption))</p>\n"
+                html += "<p class=\"\(captionClass)\">\(HTMLText.escape(caption))\(close)\n"
             }
         }
         return html
