@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Tokenization",
+                "Corpus", "Tokenization", "Replica",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -62,7 +62,15 @@ def good_paragraph(p):
 
 def headline(first):
     sentence = re.split(r"(?<=다)\.\s", first, maxsplit=1)[0].rstrip(".")
-    sentence = re.sub(r"\([^)]*\)", "", sentence)
+    # Drop parenthesised asides, innermost first; the dump also has unbalanced ones
+    # ("팔(, (책 ...") whose leftovers are cut from the first stray parenthesis to the last ")".
+    while re.search(r"\([^()]*\)", sentence):
+        sentence = re.sub(r"\([^()]*\)", "", sentence)
+    if "(" in sentence or ")" in sentence:
+        first = min(i for i in (sentence.find("("), sentence.find(")")) if i >= 0)
+        last = sentence.rfind(")")
+        sentence = sentence[:first] + (sentence[last + 1:] if last >= first else "")
+    sentence = re.sub(r"\s+([,.])", r"\1", sentence)
     sentence = re.sub(r"\s+", " ", sentence).strip()
     words, out = sentence.split(" "), []
     for w in words:

@@ -35,7 +35,7 @@ struct HTTPResponsePlan: Sendable {
 /// front end does on the wire, nothing more (no TLS, no request bodies beyond discarding them).
 final class LoopbackHTTPServer: @unchecked Sendable {
     typealias Handler = @Sendable (HTTPRequestHead) -> HTTPResponsePlan
-    /// Called once per request after the response went out: request, status, body bytes sent.
+    /// Called once per request just before the response goes out: request, status, body bytes sent.
     typealias Logger = @Sendable (HTTPRequestHead, Int, Int, Date) -> Void
 
     private let handler: Handler
@@ -189,9 +189,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 sentBody = min(plan.truncateBodyAt ?? plan.body.count, plan.body.count)
                 bytes += plan.body[0..<sentBody]
             }
-            let ok = send(fd, bytes)
-            logger(head, plan.status, ok ? sentBody : 0, arrival)
-            if !ok || !keepAlive { return }
+            // Logged before the bytes go out, so a client that has its answer always finds it in the log.
+            logger(head, plan.status, sentBody, arrival)
+            if !send(fd, bytes) || !keepAlive { return }
         }
     }
 

@@ -198,7 +198,7 @@ struct ReplicaRouter: Sendable {
     private func home(_ path: String, _ count: Int, _ origin: String) -> ListPageModel {
         var extra: [(String, String)] = []
         if options.failureModes {
-            extra.append(("신화망 한국어판 홈", homeAlias))
+            extra.append((plan.site == .xinhua ? "신화망 한국어판 홈" : "인민망 한국어판 홈", homeAlias))
             if published(count, .redirectFromLegacyPath), let alias = legacyAlias {
                 extra.append((plan.articles[ReplicaFailure.redirectFromLegacyPath.articleIndex].article.title, alias.path))
             }

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Replica
+
+/// `ko-llama replica`: the local stand-ins for the news sites that tests and the demo crawl.
+struct ReplicaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replica",
+        abstract: "Local replicas of the crawled news sites, served on 127.0.0.1.",
+        subcommands: [Serve.self]
+    )
+
+    /// `ko-llama replica serve --site <site> --port <port>`: serves one site until SIGINT/SIGTERM.
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve one replica site on 127.0.0.1 until interrupted.",
+            discussion: "Failure modes (redirects, 404/410, 429/503 once, a slow and a truncated page, CP949, opt-out headers) are on unless --no-failure-modes."
+        )
+
+        @Option(help: "Site to serve: \(ReplicaSite.allCases.map(\.rawValue).joined(separator: " or ")).")
+        var site: String
+
+        @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+        var port: UInt16 = 0
+
+        @Option(help: "Articles published at start.")
+        var articles = 40
+
+        @Option(help: "Publish one more article every this many seconds (0: never).")
+        var publishEvery = 0.0
+
+        @Option(help: "Crawl-delay announced in robots.txt, in seconds.")
+        var crawlDelay = 1.0
+
+        @Option(help: "Seconds the slow page stalls.")
+        var slowSeconds = 2.0
+
+        @Flag(help: "Serve every page plainly (no failure modes).")
+        var noFailureModes = false
+
+        @Option(help: "The replica's article texts.")
+        var corpusFile = "crawlers/replica/articles.jsonl.gz"
+
+        func validate() throws {
+            guard ReplicaSite(rawValue: site) != nil else {
+                throw ValidationError("--site must be one of \(ReplicaSite.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard articles >= 0, crawlDelay >= 0, slowSeconds >= 0, publishEvery >= 0 else {
+                throw ValidationError("--articles, --crawl-delay, --slow-seconds and --publish-every must not be negative")
+            }
+        }
+
+        func run() throws {
+            let options = ReplicaOptions(initialArticles: articles, crawlDelay: crawlDelay, slowResponseSeconds: slowSeconds,
+                                         failureModes: !noFailureModes, corpusFile: corpusFile)
+            let server = try ReplicaServer(site: ReplicaSite(rawValue: site)!, port: port, options: options)
+            try server.start()
+            // Written unbuffered so a script reading our output sees the origin at once.
+            let banner = "replica \(site): \(server.catalog.articles.count) of \(server.availableArticles) articles at \(server.origin) (Ctrl-C stops)\n"
+            FileHandle.standardOutput.write(Data(banner.utf8))
+
+            let stopped = DispatchSemaphore(value: 0)
+            var sources: [DispatchSourceSignal] = []
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { stopped.signal() }
+                source.resume()
+                sources.append(source)
+            }
+            let publisher = publishEvery > 0 ? DispatchSource.makeTimerSource(queue: .global()) : nil
+            if let publisher {
+                publisher.schedule(deadline: .now() + publishEvery, repeating: publishEvery)
+                publisher.setEventHandler { server.publish(count: 1) }
+                publisher.resume()
+            }
+            stopped.wait()
+            publisher?.cancel()
+            server.stop()
+            let log = server.requestLog
+            print("replica \(site): stopped after \(log.count) requests, \(server.catalog.articles.count) articles published")
+            _ = sources
+        }
+    }
+}
