@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Tokenization", "Replica",
+                "Corpus", "Crawling", "Tokenization", "Replica",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -121,13 +121,21 @@ public final class CrawlState {
         return try db.query("SELECT changes()").first?.first?.int == 1
     }
 
-    /// Starts a run over the URLs under `origin`: lists, sitemaps and anything not finished for
-    /// good (failed, disallowed) become pending again; archived articles, gone pages and redirects stay.
-    public func beginRun(origin: String) throws {
+    /// Starts a run over the URLs under `origin`. When the previous run left pending URLs
+    /// (stopped by `--max-pages`/`--max-duration`, or killed), this run resumes that cycle as it
+    /// is. Otherwise a new cycle starts: lists, sitemaps and anything not finished for good
+    /// (failed, disallowed) become pending again; archived articles, gone pages and redirects stay.
+    /// Returns true when a new cycle started.
+    @discardableResult
+    public func beginRun(origin: String) throws -> Bool {
+        let pending = try db.query("SELECT COUNT(*) FROM frontier WHERE status = 'pending' AND substr(url, 1, length(?1)) = ?1",
+                                   [.text(origin + "/")]).first?.first?.int ?? 0
+        if pending > 0 { return false }
         try db.query("""
             UPDATE frontier SET status = 'pending', attempts = 0, next_attempt = 0
             WHERE substr(url, 1, length(?1)) = ?1 AND (kind != 'article' OR status IN ('failed', 'disallowed'))
             """, [.text(origin + "/")])
+        return true
     }
 
     /// The next pending URL under `origin` whose time has come, lists before articles, oldest first.

@@ -1,0 +1,192 @@
+import Corpus
+@testable import Crawling
+import Foundation
+import Replica
+import TestSupport
+import XCTest
+
+/// End-to-end crawls of the loopback replica of both sites (small delays so the suite stays fast).
+final class ReplicaCrawlTests: XCTestCase {
+    static let replicaOptions = ReplicaOptions(initialArticles: 24, crawlDelay: 0.002, slowResponseSeconds: 0.3, retryAfterSeconds: 1)
+
+    private func startServer(_ site: ReplicaSite) throws -> ReplicaServer {
+        let server = try ReplicaServer(site: site, options: ReplicaCrawlTests.replicaOptions)
+        try server.start()
+        addTeardownBlock { server.stop() }
+        return server
+    }
+
+    private func crawl(_ server: ReplicaServer, corpus: String, maxPages: Int? = nil) throws -> CrawlSummary {
+        var options = CrawlOptions(corpus: corpus)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.backoff = 0.05
+        options.maxPages = maxPages
+        options.contact = "crawl-tests@example.org"
+        let site = try SiteDefinition.load(server.site.rawValue, crawlersDirectory: repositoryRoot + "/crawlers")
+        return try Crawler(site: site, options: options).run()
+    }
+
+    /// Every archived `response` record in the corpus, in file order.
+    static func archivedResponses(_ corpus: String) throws -> [WARCRecord] {
+        var out: [WARCRecord] = []
+        for file in try FileSystem.files(under: corpus + "/raw", suffixes: [".warc.gz"]) {
+            let reader = try WARCReader(path: file)
+            while let record = try reader.next() {
+                if record.type == "response" { out.append(record) }
+            }
+        }
+        return out
+    }
+
+    static func articlePaths(_ responses: [WARCRecord]) -> [String] {
+        responses.filter { $0.header("KoLlama-Page-Kind") == "article" }
+            .compactMap { $0.targetURI.map(SiteScope.pathAndQuery) }.sorted()
+    }
+
+    private func assertFullPoliteCrawl(_ site: ReplicaSite) throws {
+        let server = try startServer(site)
+        let dir = try TemporaryDirectory("crawl-\(site.rawValue)")
+        let summary = try crawl(server, corpus: dir.path)
+        let catalog = server.catalog
+        let log = server.requestLog
+
+        // The archived article set is exactly what a correct polite crawler archives, once each.
+        let responses = try ReplicaCrawlTests.archivedResponses(dir.path)
+        let articles = ReplicaCrawlTests.articlePaths(responses)
+        XCTAssertEqual(articles, catalog.expectedArchivedPaths.sorted(), site.rawValue)
+        XCTAssertEqual(Set(articles).count, articles.count, "no article archived twice")
+        XCTAssertEqual(summary.archivedArticles, catalog.expectedArchivedPaths.count)
+        XCTAssertNil(summary.pausedReason)
+        for record in responses {
+            let http = try XCTUnwrap(HTTPMessage.parse(record.block))
+            XCTAssertEqual(http.statusCode, 200)
+            if let length = http.header("Content-Length").flatMap(Int.init) {
+                XCTAssertEqual(record.block.count - http.bodyOffset, length, "complete body for \(record.targetURI ?? "")")
+            }
+            XCTAssertNotNil(record.header("WARC-IP-Address"))
+        }
+
+        // robots.txt first, and nothing it disallows (nor any linked disallowed path) is requested.
+        XCTAssertEqual(log.first?.target, "/robots.txt")
+        let robotsBody = try XCTUnwrap(responses.first { $0.targetURI?.hasSuffix("/robots.txt") == true })
+        let robots = RobotsTxt(bytes: Array(robotsBody.block[(HTTPMessage.parse(robotsBody.block)!.bodyOffset)...]), userAgent: "ko-llama")
+        XCTAssertFalse(robots.rules.isEmpty)
+        for request in log {
+            XCTAssertFalse(catalog.disallowedLinkedPaths.contains(request.target), "requested disallowed \(request.target)")
+            XCTAssertTrue(robots.isAllowed(request.target), "robots.txt disallows \(request.target)")
+            XCTAssertEqual(request.header("Accept-Encoding"), "identity")
+            XCTAssertEqual(request.header("User-Agent"), "ko-llama/0.1 (+crawl-tests@example.org)")
+        }
+        XCTAssertFalse(catalog.disallowedLinkedPaths.isEmpty)
+
+        // Retry-After honoured: the retry of the 429 and the 503 page comes at least 1 s later.
+        for failure in [ReplicaFailure.tooManyRequestsOnce, .unavailableOnce] {
+            let path = try XCTUnwrap(catalog.page(failure)?.path)
+            let hits = log.filter { $0.target == path }
+            XCTAssertEqual(hits.map(\.status), [failure == .tooManyRequestsOnce ? 429 : 503, 200], "\(failure)")
+            if hits.count == 2 {
+                XCTAssertGreaterThanOrEqual(hits[1].time.timeIntervalSince(hits[0].time), 0.95, "\(failure) retried too early")
+            }
+        }
+        // The truncated page was fetched again and archived whole (checked above), never half.
+        let truncated = try XCTUnwrap(catalog.page(.truncatedOnce)?.path)
+        XCTAssertEqual(log.filter { $0.target == truncated }.count, 2)
+
+        // Opt-out signals are recorded in state and WARC headers.
+        let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        let noAI = try XCTUnwrap(catalog.page(.noAIHeader)?.path)
+        XCTAssertTrue(try state.optOuts(server.origin + noAI).contains { $0.hasPrefix("x-robots-tag: noai") })
+        let tdm = try XCTUnwrap(catalog.page(.tdmReservation)?.path)
+        let tdmSignals = try state.optOuts(server.origin + tdm)
+        XCTAssertTrue(tdmSignals.contains("tdm-reservation: 1"), "\(tdmSignals)")
+        XCTAssertTrue(tdmSignals.contains("meta tdm-reservation: 1"), "\(tdmSignals)")
+        let noAIRecord = try XCTUnwrap(responses.first { $0.targetURI == server.origin + noAI })
+        XCTAssertTrue(noAIRecord.headers.contains { $0.name == "KoLlama-Opt-Out" && $0.value.hasPrefix("x-robots-tag") })
+        if let rights = catalog.articles.first(where: { $0.rightsNotice != nil }),
+           catalog.expectedArchivedPaths.contains(rights.path) {
+            XCTAssertTrue(try state.optOuts(server.origin + rights.path).contains { $0.hasPrefix("rights notice: ") })
+        }
+    }
+
+    func testCrawlsXinhuaReplicaPolitelyAndCompletely() throws {
+        try assertFullPoliteCrawl(.xinhua)
+    }
+
+    func testCrawlsPeopleReplicaPolitelyAndCompletely() throws {
+        try assertFullPoliteCrawl(.people)
+    }
+
+    func testSecondRunFetchesNoArticlesAndAPublishFetchesOnlyTheNewOnes() throws {
+        let server = try startServer(.xinhua)
+        let dir = try TemporaryDirectory("crawl-incremental")
+        let first = try crawl(server, corpus: dir.path)
+        XCTAssertGreaterThan(first.archived, 0)
+        let before = Set(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)))
+        let articlePattern = try SiteScope(site: SiteDefinition.load("xinhua-ko", crawlersDirectory: repositoryRoot + "/crawlers"))
+
+        server.clearRequestLog()
+        let second = try crawl(server, corpus: dir.path)
+        XCTAssertEqual(second.archived, 0, "nothing new: exit code 3")
+        XCTAssertGreaterThan(second.notModified, 0)
+        for request in server.requestLog {
+            XCTAssertNil(articlePattern.articleName(of: "https://kr.news.cn" + request.target), "second run fetched article \(request.target)")
+            // Lists and sitemaps are revalidated (304); the home alias answers its 301 again; robots.txt is refetched.
+            XCTAssertTrue([304, 301].contains(request.status) || request.target == "/robots.txt", "\(request.target) answered \(request.status)")
+        }
+
+        server.clearRequestLog()
+        server.publish(count: 3)
+        let third = try crawl(server, corpus: dir.path)
+        let expectedNew = server.catalog.expectedArchivedPaths.subtracting(before)
+        XCTAssertFalse(expectedNew.isEmpty)
+        let fetchedArticles = Set(server.requestLog.map(\.target).filter { articlePattern.articleName(of: "https://kr.news.cn" + $0) != nil })
+        XCTAssertEqual(fetchedArticles, expectedNew)
+        XCTAssertEqual(third.archivedArticles, expectedNew.count)
+        let after = ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path))
+        XCTAssertEqual(after, server.catalog.expectedArchivedPaths.sorted())
+    }
+
+    func testMaxPagesBoundsRunsThatResumeWithoutDuplicates() throws {
+        let server = try startServer(.people)
+        let dir = try TemporaryDirectory("crawl-max-pages")
+        var runs = 0
+        while true {
+            let summary = try crawl(server, corpus: dir.path, maxPages: 7)
+            runs += 1
+            XCTAssertLessThanOrEqual(summary.requests, 7)
+            if summary.stoppedBy == nil { break }
+            XCTAssertEqual(summary.stoppedBy, "max-pages")
+            guard runs < 40 else { return XCTFail("bounded runs never finish the frontier") }
+        }
+        XCTAssertGreaterThan(runs, 2)
+        let articles = ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path))
+        XCTAssertEqual(articles, server.catalog.expectedArchivedPaths.sorted())
+        // No WARC .open file is left behind by a bounded run.
+        XCTAssertTrue(try FileSystem.files(under: dir.path + "/raw", suffixes: [".open"]).isEmpty)
+    }
+
+    func testConcurrentRunIsRefusedByTheLock() throws {
+        let server = try startServer(.xinhua)
+        let dir = try TemporaryDirectory("crawl-lock")
+        let held = try XCTUnwrap(try CrawlLock(path: dir.path + "/crawl.lock"))
+        XCTAssertThrowsError(try crawl(server, corpus: dir.path)) { error in
+            guard case CrawlError.locked = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(server.requestLog.isEmpty, "a refused run sends nothing")
+        withExtendedLifetime(held) {}
+    }
+
+    func testUnavailableRobotsPausesTheHost() throws {
+        // A port nobody listens on: robots.txt cannot be fetched, so nothing else is.
+        let dir = try TemporaryDirectory("crawl-no-robots")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = "http://127.0.0.1:1"
+        options.delay = 0
+        let site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        let summary = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(summary.requests, 0)
+        XCTAssertEqual(summary.archived, 0)
+        XCTAssertNotNil(summary.pausedReason)
+    }
+}
