@@ -29,6 +29,7 @@ let package = Package(
         ),
 
         .target(name: "Corpus", dependencies: ["CZlib", "CICUShim"]),
+        .target(name: "Extraction", dependencies: ["Corpus", "CLibXML2", "CICUShim"]),
         .target(
             name: "Tokenization",
             dependencies: [
@@ -40,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Tokenization",
+                "Corpus", "Extraction", "Tokenization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
     ]
 )
