@@ -29,6 +29,7 @@ let package = Package(
         ),
 
         .target(name: "Corpus", dependencies: ["CZlib", "CICUShim"]),
+        .target(name: "Extraction", dependencies: ["Corpus", "CLibXML2", "CICUShim"]),
         .target(
             name: "Tokenization",
             dependencies: [
@@ -42,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Crawling", "Tokenization", "Replica",
+                "Corpus", "Replica", "Crawling", "Extraction", "Tokenization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +54,7 @@ let package = Package(
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "CrawlingTests", dependencies: ["Crawling", "Replica", "Corpus", "TestSupport"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
     ]
