@@ -53,11 +53,13 @@ public struct SentencePieceModel: Sendable {
     /// Checks the invariants sentencepiece itself enforces on load.
     public func validate(path: String) throws {
         if proto.pieces.isEmpty { throw SentencePieceModelError.invalid(path: path, detail: "the model has no pieces") }
-        var seen = Set<String>()
+        // Compared as bytes: Swift `String` equality is canonical equivalence, and real vocabularies
+        // (LLaMA's) hold canonically equivalent but distinct pieces such as U+1F77 and U+03AF.
+        var seen = Set<[UInt8]>()
         var unknowns = 0
         for (i, p) in proto.pieces.enumerated() {
             if p.piece.isEmpty { throw SentencePieceModelError.invalid(path: path, detail: "piece \(i) is empty") }
-            if !seen.insert(p.piece).inserted {
+            if !seen.insert(Array(p.piece.utf8)).inserted {
                 throw SentencePieceModelError.invalid(path: path, detail: "piece \(i) \"\(p.piece)\" is a duplicate")
             }
             if p.type == .unknown { unknowns += 1 }
@@ -66,7 +68,7 @@ public struct SentencePieceModel: Sendable {
             throw SentencePieceModelError.invalid(path: path, detail: "expected exactly one <unk> piece, found \(unknowns)")
         }
         if proto.trainerSpec.byteFallback {
-            for b in 0..<256 where !seen.contains(String(format: "<0x%02X>", b)) {
+            for b in 0..<256 where !seen.contains(Array(String(format: "<0x%02X>", b).utf8)) {
                 throw SentencePieceModelError.invalid(path: path, detail: String(format: "byte_fallback is set but piece <0x%02X> is missing", b))
             }
         }

@@ -1,0 +1,415 @@
+import Corpus
+import Dispatch
+import Foundation
+
+/// Encodes text to token ids and decodes ids to text with a SentencePiece BPE model, giving the
+/// same ids as google/sentencepiece's `SentencePieceProcessor` (`sentencepiece_processor.cc`,
+/// `bpe_model.cc`): normalize, split into characters (user-defined symbols whole and frozen),
+/// merge the adjacent pair whose merged piece has the highest score (leftmost first on ties),
+/// resegment UNUSED pieces, then map unknown pieces to `<0xXX>` byte pieces (byte fallback) or
+/// to one `<unk>` per run of unknowns. Works on UTF-8 bytes and integer ids throughout.
+public final class SentencePieceProcessor: Sendable {
+    public let model: SentencePieceModel
+    let table: PieceTable
+    private let types: [Sentencepiece_ModelProto.SentencePiece.TypeEnum]
+    private let scores: [Float]
+    /// Pieces BPE may form by merging: NORMAL, USER_DEFINED and UNUSED (sentencepiece's `pieces_`).
+    private let mergeable: [Bool]
+    private let userSymbols: UserDefinedSymbolMatcher?
+    let normalizer: SentencePieceNormalizer
+    public let unknownId: Int32
+    private let byteFallback: Bool
+    /// The id of `<0xXX>` for each byte (byte fallback models).
+    private let byteIds: [Int32]
+    /// The byte a `<0xXX>` piece stands for, or -1.
+    private let byteValues: [Int16]
+    private let hasUnused: Bool
+    private let unknownSurface: [UInt8]
+
+    /// Loads `path`: a `.model` file, or a directory holding `tokenizer.model`.
+    public convenience init(path: String) throws {
+        let file = FileSystem.isDirectory(path) ? path + "/tokenizer.model" : path
+        try self.init(model: SentencePieceModel.load(path: file), path: file)
+    }
+
+    /// - Parameter path: names the model in errors.
+    public init(model: SentencePieceModel, path: String = "<model>") throws {
+        let proto = model.proto
+        switch proto.trainerSpec.modelType {
+        case .bpe: break
+        case .unigram:
+            throw TokenizationError.unsupportedModel(path: path, detail: "model_type UNIGRAM (only BPE models are implemented)")
+        case .word, .char:
+            throw TokenizationError.unsupportedModel(path: path, detail: "model_type \(proto.trainerSpec.modelType) (only BPE models are implemented)")
+        }
+        self.model = model
+        let pieces = proto.pieces
+        table = PieceTable(pieces: pieces.map(\.piece))
+        types = pieces.map(\.type)
+        scores = pieces.map(\.score)
+        mergeable = pieces.map { $0.type == .normal || $0.type == .userDefined || $0.type == .unused }
+        hasUnused = pieces.contains { $0.type == .unused }
+        let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
+        userSymbols = UserDefinedSymbolMatcher(symbols: userDefined)
+        normalizer = try SentencePieceNormalizer(
+            spec: proto.normalizerSpec, treatWhitespaceAsSuffix: proto.trainerSpec.treatWhitespaceAsSuffix,
+            userSymbols: userSymbols, path: path)
+        guard let unk = pieces.firstIndex(where: { $0.type == .unknown }) else {
+            throw TokenizationError.invalidModel(path: path, detail: "no <unk> piece")
+        }
+        unknownId = Int32(unk)
+        byteFallback = proto.trainerSpec.byteFallback
+        var byteIds = [Int32](repeating: -1, count: 256)
+        var byteValues = [Int16](repeating: -1, count: pieces.count)
+        for (id, p) in pieces.enumerated() where p.type == .byte {
+            let utf8 = Array(p.piece.utf8)
+            guard utf8.count == 6, utf8.starts(with: Array("<0x".utf8)), utf8[5] == UInt8(ascii: ">"),
+                  let value = UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16) else {
+                throw TokenizationError.invalidModel(path: path, detail: "BYTE piece \(id) \"\(p.piece)\" is not of the form <0xXX>")
+            }
+            byteIds[Int(value)] = Int32(id)
+            byteValues[id] = Int16(value)
+        }
+        if byteFallback, let missing = byteIds.firstIndex(of: -1) {
+            throw TokenizationError.invalidModel(path: path, detail: String(format: "byte_fallback is set but <0x%02X> is missing", missing))
+        }
+        self.byteIds = byteIds
+        self.byteValues = byteValues
+        unknownSurface = Array((proto.trainerSpec.hasUnkSurface ? proto.trainerSpec.unkSurface : " \u{2047} ").utf8)
+    }
+
+    public var vocabularySize: Int { types.count }
+
+    public func piece(_ id: Int) -> String { String(decoding: table.bytes(of: id), as: UTF8.self) }
+
+    /// The id of `piece`, or nil when it is not in the vocabulary.
+    public func id(of piece: String) -> Int32? {
+        let id = table.id(piece.utf8)
+        return id >= 0 ? id : nil
+    }
+
+    public var bosId: Int32? { controlId(model.proto.trainerSpec.bosPiece) }
+    public var eosId: Int32? { controlId(model.proto.trainerSpec.eosPiece) }
+
+    private func controlId(_ piece: String) -> Int32? {
+        guard let id = id(of: piece), types[Int(id)] == .control else { return nil }
+        return id
+    }
+
+    // MARK: Encoding
+
+    /// Reusable buffers for one encoding thread, so the hot loop allocates nothing per line.
+    struct Scratch {
+        var normalized: [UInt8] = []
+        var start: [Int32] = []
+        var length: [Int32] = []
+        var previous: [Int32] = []
+        var next: [Int32] = []
+        var frozen: [Bool] = []
+        var agenda = MergeAgenda()
+        var pieces: [(start: Int32, length: Int32)] = []
+    }
+
+    /// Ids for `text` (Swift strings are always valid UTF-8).
+    public func encode(_ text: String) -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        var copy = text
+        copy.withUTF8 { encodeValidated($0, scratch: &scratch, into: &out) }
+        return out
+    }
+
+    /// Ids for UTF-8 `bytes`; invalid UTF-8 throws `TokenizationError.invalidUTF8`.
+    public func encode(bytes: some Collection<UInt8>) throws -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        try encode(bytes: bytes, line: nil, scratch: &scratch, into: &out)
+        return out
+    }
+
+    func encode(bytes: some Collection<UInt8>, line: Int?, scratch: inout Scratch, into out: inout [Int32]) throws {
+        let done: Void? = try bytes.withContiguousStorageIfAvailable { try encodeChecked($0, line: line, scratch: &scratch, into: &out) }
+        if done == nil {
+            try Array(bytes).withUnsafeBufferPointer { try encodeChecked($0, line: line, scratch: &scratch, into: &out) }
+        }
+    }
+
+    private func encodeChecked(_ input: UnsafeBufferPointer<UInt8>, line: Int?, scratch: inout Scratch, into out: inout [Int32]) throws {
+        if let bad = UTF8Scanner.firstInvalidOffset(input) { throw TokenizationError.invalidUTF8(line: line, byteOffset: bad) }
+        encodeValidated(input, scratch: &scratch, into: &out)
+    }
+
+    /// Encodes many lines on `threads` threads; results keep the input order. An invalid line
+    /// throws the error of the first such line (1-based line numbers).
+    public func encode(lines: [[UInt8]], threads: Int = 2) throws -> [[Int32]] {
+        let n = lines.count
+        if n == 0 { return [] }
+        let workers = max(1, min(threads, n))
+        // Contiguous ranges of about equal byte counts, one per worker.
+        let total = lines.reduce(0) { $0 + $1.count }
+        var bounds = [0]
+        var acc = 0
+        for (i, l) in lines.enumerated() {
+            acc += l.count
+            if bounds.count < workers && acc * workers >= total * bounds.count && i + 1 < n { bounds.append(i + 1) }
+        }
+        bounds.append(n)
+        let ranges = bounds
+        let results = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: n)
+        results.initialize(repeating: [])
+        defer { results.deinitialize().deallocate() }
+        let errors = UnsafeMutableBufferPointer<TokenizationError?>.allocate(capacity: bounds.count - 1)
+        errors.initialize(repeating: nil)
+        defer { errors.deinitialize().deallocate() }
+        nonisolated(unsafe) let resultsShared = results
+        nonisolated(unsafe) let errorsShared = errors
+        DispatchQueue.concurrentPerform(iterations: ranges.count - 1) { w in
+            var scratch = Scratch()
+            for i in ranges[w]..<ranges[w + 1] {
+                var ids: [Int32] = []
+                do {
+                    try encode(bytes: lines[i], line: i + 1, scratch: &scratch, into: &ids)
+                } catch {
+                    errorsShared[w] = error as? TokenizationError
+                    return
+                }
+                resultsShared[i] = ids
+            }
+        }
+        if let first = errors.compactMap({ $0 }).first { throw first }
+        return Array(results)
+    }
+
+    /// Normalizes and BPE-encodes valid UTF-8, appending ids to `out`.
+    func encodeValidated(_ input: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into out: inout [Int32]) {
+        scratch.normalized.removeAll(keepingCapacity: true)
+        normalizer.normalize(input, into: &scratch.normalized)
+        let normalized = scratch.normalized
+        normalized.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+            segment(base, buffer.count, scratch: &scratch)
+            var previousUnknown = false
+            for (start, length) in scratch.pieces {
+                let p = base + Int(start)
+                let id = table.id(p, Int(length))
+                let unknown = id < 0 || types[Int(id)] == .unknown
+                if unknown && byteFallback {
+                    for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
+                } else if unknown {
+                    // sentencepiece merges a run of unknown pieces into one <unk>.
+                    if !previousUnknown { out.append(unknownId) }
+                } else {
+                    out.append(id)
+                }
+                previousUnknown = unknown
+            }
+        }
+    }
+
+    /// BPE over `count` normalized bytes at `base`: fills `scratch.pieces` with the final
+    /// segmentation as byte ranges (sentencepiece's `bpe::Model::Encode`).
+    func segment(_ base: UnsafePointer<UInt8>, _ count: Int, scratch: inout Scratch) {
+        scratch.start.removeAll(keepingCapacity: true)
+        scratch.length.removeAll(keepingCapacity: true)
+        scratch.frozen.removeAll(keepingCapacity: true)
+        scratch.pieces.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < count {
+            var len = 0
+            var frozen = false
+            if let userSymbols {
+                len = userSymbols.match(base + i, count - i)
+                frozen = len > 0
+            }
+            if len == 0 { len = min(count - i, UTF8Scanner.characterLength(base + i, count - i)) }
+            if len == 0 { len = 1 }
+            scratch.start.append(Int32(i))
+            scratch.length.append(Int32(len))
+            scratch.frozen.append(frozen)
+            i += len
+        }
+        let n = scratch.start.count
+        scratch.previous.removeAll(keepingCapacity: true)
+        scratch.next.removeAll(keepingCapacity: true)
+        for k in 0..<n {
+            scratch.previous.append(Int32(k - 1))
+            scratch.next.append(k + 1 < n ? Int32(k + 1) : -1)
+        }
+        scratch.agenda.removeAll()
+        var reverseMerges: [Int32: (Int32, Int32, Int32, Int32)] = [:]
+
+        scratch.start.withUnsafeMutableBufferPointer { start in
+        scratch.length.withUnsafeMutableBufferPointer { length in
+        scratch.previous.withUnsafeMutableBufferPointer { previous in
+        scratch.next.withUnsafeMutableBufferPointer { next in
+        scratch.frozen.withUnsafeBufferPointer { frozen in
+            func consider(_ left: Int32, _ right: Int32) {
+                if left < 0 || right < 0 || frozen[Int(left)] || frozen[Int(right)] { return }
+                let size = length[Int(left)] + length[Int(right)]
+                let id = table.id(base + Int(start[Int(left)]), Int(size))
+                if id < 0 || !mergeable[Int(id)] { return }
+                scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size))
+                if hasUnused && types[Int(id)] == .unused {
+                    reverseMerges[id] = (start[Int(left)], length[Int(left)], start[Int(right)], length[Int(right)])
+                }
+            }
+            for k in 1..<max(n, 1) { consider(Int32(k - 1), Int32(k)) }
+            while let top = scratch.agenda.pop() {
+                let l = Int(top.left), r = Int(top.right)
+                if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
+                length[l] += length[r]
+                next[l] = next[r]
+                if next[r] >= 0 { previous[Int(next[r])] = top.left }
+                length[r] = 0
+                consider(previous[l], top.left)
+                consider(top.left, next[l])
+            }
+            var k: Int32 = n > 0 ? 0 : -1
+            while k >= 0 {
+                resegment(start[Int(k)], length[Int(k)])
+                k = next[Int(k)]
+            }
+        }
+        }
+        }
+        }
+        }
+
+        func resegment(_ s: Int32, _ len: Int32) {
+            if hasUnused {
+                let id = table.id(base + Int(s), Int(len))
+                if id >= 0 && types[Int(id)] == .unused, let split = reverseMerges[id] {
+                    resegment(split.0, split.1)
+                    resegment(split.2, split.3)
+                    return
+                }
+            }
+            scratch.pieces.append((s, len))
+        }
+    }
+
+    // MARK: Decoding
+
+    /// Text for `ids`, as sentencepiece's `DecodeIds`: byte pieces reassembled into UTF-8
+    /// (U+FFFD for each byte that does not form a character), `▁` → space, the leading dummy
+    /// prefix removed, control pieces dropped, `<unk>` shown as the model's unknown surface.
+    public func decode(_ ids: [Int32]) throws -> String {
+        let spec = model.proto.normalizerSpec
+        let stripLeading = spec.addDummyPrefix || spec.removeExtraWhitespaces
+        var text: [UInt8] = []
+        var pendingBytes: [UInt8] = []
+        var expectLeadingSpace = true
+        var leadingSpaceSeen = false
+        func flushBytes() {
+            pendingBytes.withUnsafeBufferPointer { b in
+                var o = 0
+                while o < b.count {
+                    let len = UTF8Scanner.characterLength(b.baseAddress! + o, b.count - o)
+                    if len == 0 {
+                        text.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                        o += 1
+                    } else {
+                        text.append(contentsOf: b[o..<(o + len)])
+                        o += len
+                    }
+                }
+            }
+            pendingBytes.removeAll(keepingCapacity: true)
+        }
+        for id32 in ids {
+            let id = Int(id32)
+            guard id >= 0 && id < types.count else { throw TokenizationError.idOutOfRange(id: id, vocabularySize: types.count) }
+            if byteValues[id] >= 0 {
+                pendingBytes.append(UInt8(byteValues[id]))
+                continue
+            }
+            flushBytes()
+            if leadingSpaceSeen || !text.isEmpty { expectLeadingSpace = false }
+            leadingSpaceSeen = false
+            switch types[id] {
+            case .control:
+                continue
+            case .unknown:
+                text.append(contentsOf: unknownSurface)
+                continue
+            default:
+                break
+            }
+            var piece = table.bytes(of: id)
+            if expectLeadingSpace && stripLeading && piece.starts(with: [0xE2, 0x96, 0x81]) {
+                piece = piece.dropFirst(3)
+                leadingSpaceSeen = !spec.removeExtraWhitespaces
+            }
+            var k = piece.startIndex
+            while k < piece.endIndex {
+                if piece[k] == 0xE2 && k + 2 < piece.endIndex && piece[k + 1] == 0x96 && piece[k + 2] == 0x81 {
+                    text.append(0x20)
+                    k += 3
+                } else {
+                    text.append(piece[k])
+                    k += 1
+                }
+            }
+        }
+        flushBytes()
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The piece strings of `ids`.
+    public func pieces(_ ids: [Int32]) throws -> [String] {
+        try ids.map { id in
+            guard id >= 0 && Int(id) < types.count else { throw TokenizationError.idOutOfRange(id: Int(id), vocabularySize: types.count) }
+            return piece(Int(id))
+        }
+    }
+}
+
+/// sentencepiece's BPE agenda: a max-heap of candidate merges ordered by the merged piece's
+/// score, ties broken by the leftmost position (`SymbolPairComparator`).
+struct MergeAgenda {
+    struct Candidate {
+        var score: Float
+        var left: Int32
+        var right: Int32
+        var size: Int32
+
+        @inline(__always)
+        func outranks(_ other: Candidate) -> Bool {
+            score > other.score || (score == other.score && left < other.left)
+        }
+    }
+
+    private var heap: [Candidate] = []
+
+    mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+
+    mutating func push(_ c: Candidate) {
+        heap.append(c)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if !heap[i].outranks(heap[parent]) { break }
+            heap.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Candidate? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if heap.isEmpty { return top }
+        heap[0] = last
+        var i = 0
+        let n = heap.count
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < n && heap[l].outranks(heap[best]) { best = l }
+            if r < n && heap[r].outranks(heap[best]) { best = r }
+            if best == i { break }
+            heap.swapAt(i, best)
+            i = best
+        }
+        return top
+    }
+}
