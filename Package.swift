@@ -40,10 +40,11 @@ let package = Package(
         ),
         .target(name: "Crawling", dependencies: ["Corpus", "CCurl", "CSQLite"]),
         .target(name: "Replica", dependencies: ["Corpus"]),
+        .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Replica", "Crawling", "Extraction", "Tokenization",
+                "Corpus", "Replica", "Crawling", "Extraction", "Tokenization", "Packing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "CrawlingTests", dependencies: ["Crawling", "Replica", "Corpus", "TestSupport"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Corpus", "TestSupport"]),
+        .testTarget(name: "PackingTests", dependencies: ["Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
     ]

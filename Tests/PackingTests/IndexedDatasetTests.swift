@@ -1,0 +1,87 @@
+import Corpus
+import TestSupport
+import XCTest
+@testable import Packing
+
+final class IndexedDatasetTests: XCTestCase {
+    let docs: [[Int32]] = [[5, 6, 7, 2], [8, 2], [], [9, 10, 11, 12, 13, 2], [40000, 2]]
+
+    func write(_ dir: TemporaryDirectory, dtype: TokenDType) throws -> String {
+        let prefix = dir.file("data_train")
+        let w = try IndexedDatasetWriter(prefix: prefix, dtype: dtype)
+        for d in docs { try w.append(d) }
+        try w.finish()
+        return prefix
+    }
+
+    func testRoundTripBothDTypesAndNumpyReader() throws {
+        let dir = try TemporaryDirectory()
+        for dtype in [TokenDType.uint16, .int32] {
+            let prefix = try write(dir, dtype: dtype)
+            let ds = try IndexedDataset(prefix: prefix)
+            XCTAssertEqual(ds.dtype, dtype)
+            XCTAssertEqual(ds.sequenceCount, docs.count)
+            XCTAssertEqual((0..<docs.count).map { ds.tokens(ofSequence: $0) }, docs)
+            XCTAssertEqual(ds.documentIndex, [0, 1, 2, 3, 4, 5])
+            XCTAssertEqual(try FileSystem.fileSize(prefix + ".bin"), docs.joined().count * dtype.byteWidth)
+
+            // An independent reader of the published layout (Megatron's _IndexReader, in numpy).
+            try PythonPeer.require("numpy")
+            let out = try PythonPeer.run("""
+                import sys, struct, numpy as np
+                p = sys.argv[1]
+                with open(p + '.idx', 'rb') as f:
+                    assert f.read(9) == b'MMIDIDX\\x00\\x00'
+                    version, = struct.unpack('<Q', f.read(8)); assert version == 1
+                    code, = struct.unpack('<B', f.read(1))
+                    n, = struct.unpack('<Q', f.read(8)); ndoc, = struct.unpack('<Q', f.read(8))
+                    off = f.tell()
+                dtype = {4: np.int32, 8: np.uint16}[code]
+                buf = np.memmap(p + '.idx', mode='r', order='C')
+                sizes = np.frombuffer(buf, dtype=np.int32, count=n, offset=off)
+                ptrs = np.frombuffer(buf, dtype=np.int64, count=n, offset=off + sizes.nbytes)
+                docidx = np.frombuffer(buf, dtype=np.int64, count=ndoc, offset=off + sizes.nbytes + ptrs.nbytes)
+                data = np.memmap(p + '.bin', mode='r', dtype=dtype)
+                isz = np.dtype(dtype).itemsize
+                seqs = [data[ptrs[i] // isz: ptrs[i] // isz + sizes[i]].tolist() for i in range(n)]
+                print(seqs, docidx.tolist())
+                """, [prefix])
+            XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines),
+                           "[[5, 6, 7, 2], [8, 2], [], [9, 10, 11, 12, 13, 2], [40000, 2]] [0, 1, 2, 3, 4, 5]")
+        }
+    }
+
+    func testUint16RejectsIdsThatDoNotFit() throws {
+        let dir = try TemporaryDirectory()
+        let w = try IndexedDatasetWriter(prefix: dir.file("x"), dtype: .uint16)
+        XCTAssertThrowsError(try w.append([70000]))
+        XCTAssertEqual(TokenDType.fitting(vocabularySize: 49_953), .uint16)
+        XCTAssertEqual(TokenDType.fitting(vocabularySize: 128_000), .int32)
+    }
+
+    func testCorruptAndTruncatedIndexNameFileAndOffset() throws {
+        let dir = try TemporaryDirectory()
+        let prefix = try write(dir, dtype: .uint16)
+        let idx = try FileSystem.readAll(prefix + ".idx")
+
+        try AtomicFileWriter.write(Array(idx.prefix(idx.count - 5)), to: prefix + ".idx")
+        XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in
+            XCTAssertTrue("\(e)".contains("data_train.idx") && "\(e)".contains("truncated"), "\(e)")
+        }
+        var bad = idx
+        bad[0] = UInt8(ascii: "X")
+        try AtomicFileWriter.write(bad, to: prefix + ".idx")
+        XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in XCTAssertTrue("\(e)".contains("magic"), "\(e)") }
+        bad = idx
+        bad[17] = 99
+        try AtomicFileWriter.write(bad, to: prefix + ".idx")
+        XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in XCTAssertTrue("\(e)".contains("dtype"), "\(e)") }
+
+        try AtomicFileWriter.write(idx, to: prefix + ".idx")
+        let bin = try FileSystem.readAll(prefix + ".bin")
+        try AtomicFileWriter.write(Array(bin.dropLast(2)), to: prefix + ".bin")
+        XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in
+            XCTAssertTrue("\(e)".contains("data_train.bin"), "\(e)")
+        }
+    }
+}
