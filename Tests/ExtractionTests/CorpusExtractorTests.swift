@@ -177,6 +177,25 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertTrue(FileSystem.exists(dir.path + "/docs/extract-state-s1of2.json"))
     }
 
+    func testInputOptionReadsPlainWARCAndChunkedResponses() throws {
+        let dir = try TemporaryDirectory()
+        let html = try WARCFixtures.fixture("people-current.html")
+        var chunked: [UInt8] = []
+        for start in stride(from: 0, to: html.count, by: 1000) {
+            let chunk = html[start..<min(start + 1000, html.count)]
+            chunked += Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + [0x0D, 0x0A]
+        }
+        chunked += Array("0\r\n\r\n".utf8)
+        let record = WARCFixtures.response(url: peopleURL, body: chunked, headers: [("Transfer-Encoding", "chunked")])
+        let plain = dir.path + "/other-crawler/capture.warc"
+        try AtomicFileWriter.write(record.serialized(), to: plain)
+        let summary = try run(dir.path + "/corpus") { $0.inputs = [dir.path + "/other-crawler"] }
+        XCTAssertEqual(summary.documents, 1)
+        let doc = try XCTUnwrap(try documents(dir.path + "/corpus").first)
+        XCTAssertTrue(doc.text.hasPrefix("중국 해관총서"))
+        XCTAssertEqual(doc.metadata["warc_file"], .string(plain))
+    }
+
     func testOutputIsDeterministicAcrossRuns() throws {
         let a = try TemporaryDirectory(), b = try TemporaryDirectory()
         let records = try mixedRecords()
