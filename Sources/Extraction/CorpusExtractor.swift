@@ -178,6 +178,10 @@ public final class CorpusExtractor {
         if let coding = http.header("Transfer-Encoding"), coding.lowercased().contains("chunked") {
             guard let plain = HTTPBody.dechunk(body[...]) else { skip("bad_chunking"); return nil }
             body = plain
+        } else if let declared = http.header("Content-Length").flatMap({ Int($0) }), declared > body.count {
+            // A connection that closed early leaves fewer bytes than the response announced.
+            skip("truncated_body")
+            return nil
         }
         if let coding = http.header("Content-Encoding")?.lowercased(), coding != "identity" {
             skip("content_encoding_\(coding)")

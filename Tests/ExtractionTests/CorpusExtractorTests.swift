@@ -75,6 +75,21 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(docs[3].metadata["extractor"], .string("generic"))
     }
 
+    func testTruncatedResponseBodyIsSkippedNotExtracted() throws {
+        let dir = try TemporaryDirectory()
+        let html = try WARCFixtures.fixture("people-current.html")
+        var record = WARCFixtures.response(url: peopleURL, body: Array(html.prefix(html.count / 2)))
+        // Announce the full length, as the replica's truncated page does before it hangs up.
+        let block = String(decoding: record.block, as: UTF8.self)
+            .replacingOccurrences(of: "Content-Length: \(html.count / 2)\r\n", with: "Content-Length: \(html.count)\r\n")
+        record = WARCRecord.make(type: "response", targetURI: peopleURL, date: WARCFixtures.fetchDate,
+                                 contentType: "application/http;msgtype=response", block: Array(block.utf8))
+        try WARCFixtures.write([record], to: dir.path + "/raw/t.warc.gz")
+        let summary = try run(dir.path)
+        XCTAssertEqual(summary.documents, 0)
+        XCTAssertEqual(summary.skipped, ["truncated_body": 1])
+    }
+
     func testMultiPageArticleJoinsAcrossTwoWARCFilesOutOfOrder() throws {
         let dir = try TemporaryDirectory()
         let base = "http://kr.xinhuanet.com/2015-06/12/c_134321"
