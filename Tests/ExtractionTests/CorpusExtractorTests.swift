@@ -131,9 +131,13 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertTrue(summary.damagedFiles[0].contains("byte"), summary.damagedFiles[0])
         XCTAssertEqual(summary.documents, 3, "the three articles before the damaged last record")
         XCTAssertTrue(summary.line.contains("damaged files: 1"))
-        XCTAssertThrowsError(try run(dir.path) { $0.strict = true }) { error in
-            XCTAssertTrue("\(error)".contains(path))
+        let strictDir = try TemporaryDirectory()
+        try WARCFixtures.write(try mixedRecords(), to: strictDir.path + "/raw/broken.warc.gz", truncateLastBy: 200)
+        XCTAssertThrowsError(try run(strictDir.path) { $0.strict = true }) { error in
+            XCTAssertTrue("\(error)".contains(strictDir.path + "/raw/broken.warc.gz"))
         }
+        XCTAssertEqual(try documents(strictDir.path).count, 3, "documents written before --strict fails are kept")
+        XCTAssertEqual(try run(strictDir.path).documents, 0, "and recorded in the state, so not written twice")
     }
 
     func testNothingReadableIsAnError() throws {
