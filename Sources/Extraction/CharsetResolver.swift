@@ -70,6 +70,11 @@ public enum CharsetResolver {
             if page.invalidSequences == 0 { return page }
             hinted = page
         }
+        // Valid UTF-8 is almost never an accident in Korean text; ICU's detector can still
+        // mistake short pages for a legacy charset, so clean UTF-8 is taken before guessing.
+        if hinted == nil, String(validating: bytes, as: UTF8.self) != nil {
+            return try decode(bytes, charset: "utf-8", source: "detected")
+        }
         if let guess = ICU.detectCharset(bytes), let name = converterName(for: guess.name) {
             let page = try decode(bytes, charset: name, source: "detected")
             if hinted == nil || page.invalidSequences < hinted!.invalidSequences { return page }

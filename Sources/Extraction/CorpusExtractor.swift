@@ -115,9 +115,9 @@ public final class CorpusExtractor {
                 readableFiles += 1
                 continue
             }
-            let (records, damaged) = try extract(file: file, handled: handled)
+            let (records, damaged, readAny) = try extract(file: file, handled: handled)
             handled.formUnion(records)
-            if !damaged || !records.isEmpty { readableFiles += 1 }
+            if !damaged || readAny { readableFiles += 1 }
             state.record(path: file, size: size, complete: !damaged, records: records)
         }
         for document in assembler.finish() {
@@ -126,13 +126,15 @@ public final class CorpusExtractor {
         }
         if let writer { summary.shards.append(try writer.finish()) }
         writer = nil
+        // The state follows the shards even when the run then fails, so shards already written
+        // are never written again.
+        state.runs = runNumber
+        try FileSystem.createDirectory(docsDirectory)
+        try state.save(directory: docsDirectory, shardIndex: configuration.shardIndex, shardCount: configuration.shardCount)
         if !summary.damagedFiles.isEmpty {
             if readableFiles == 0 { throw ExtractionError.nothingReadable(damaged: summary.damagedFiles) }
             if configuration.strict { throw ExtractionError.damagedInput(summary.damagedFiles) }
         }
-        state.runs = runNumber
-        try FileSystem.createDirectory(docsDirectory)
-        try state.save(directory: docsDirectory, shardIndex: configuration.shardIndex, shardCount: configuration.shardCount)
         return summary
     }
 
@@ -142,14 +144,17 @@ public final class CorpusExtractor {
         var provenance: PageProvenance
     }
 
-    /// Reads one WARC file; returns the response record ids handled and whether it was damaged.
-    private func extract(file: String, handled: Set<String>) throws -> (records: [String], damaged: Bool) {
+    /// Reads one WARC file; returns the response record ids newly handled, whether the file was
+    /// damaged, and whether any record could be read at all.
+    private func extract(file: String, handled: Set<String>) throws -> (records: [String], damaged: Bool, readAny: Bool) {
         let reader = try WARCReader(path: file)
         var seen: [String] = []
         var batch: [Job] = []
         var damaged = false
+        var readAny = false
         do {
             while let record = try reader.next() {
+                readAny = true
                 summary.records += 1
                 progress?.advance()
                 guard record.type == "response" else { skip("not_response"); continue }
@@ -167,7 +172,7 @@ public final class CorpusExtractor {
             summary.damagedFiles.append(error.description)
         }
         try process(batch)
-        return (seen, damaged)
+        return (seen, damaged, readAny)
     }
 
     /// A job for a 200 HTML response, or nil (counted) for anything else.
@@ -178,6 +183,10 @@ public final class CorpusExtractor {
         if let coding = http.header("Transfer-Encoding"), coding.lowercased().contains("chunked") {
             guard let plain = HTTPBody.dechunk(body[...]) else { skip("bad_chunking"); return nil }
             body = plain
+        } else if let declared = http.header("Content-Length").flatMap({ Int($0) }), declared > body.count {
+            // A connection that closed early leaves fewer bytes than the response announced.
+            skip("truncated_body")
+            return nil
         }
         if let coding = http.header("Content-Encoding")?.lowercased(), coding != "identity" {
             skip("content_encoding_\(coding)")

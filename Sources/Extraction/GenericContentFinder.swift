@@ -18,6 +18,13 @@ enum GenericContentFinder {
     private static let minimumCharacters = 20
     private static let maximumLinkDensity = 0.5
 
+    /// A `<title>` usually reads "headline - section - site name": keeps the longest part.
+    static func withoutSiteName(_ title: String) -> String {
+        let parts = title.components(separatedBy: " - ").flatMap { $0.components(separatedBy: " | ") }
+            .flatMap { $0.components(separatedBy: " :: ") }.map(TextNormalizer.collapse).filter { !$0.isEmpty }
+        return parts.max { $0.count < $1.count } ?? title
+    }
+
     static func paragraphs(_ doc: HTMLDocument) -> [Paragraph] {
         guard let body = doc.body else { return [] }
         let collector = ParagraphCollector(skipChrome: true)

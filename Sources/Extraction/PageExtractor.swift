@@ -92,7 +92,8 @@ public struct PageExtractor: Sendable {
         if paragraphs.isEmpty { return .skipped(reason: "no_text") }
 
         let rules = site?.definition.extraction
-        let title = firstText(doc, rules?.title ?? GenericContentFinder.titleRules)
+        var title = firstText(doc, rules?.title ?? GenericContentFinder.titleRules)
+        if site == nil, let t = title, t == firstText(doc, ["//title"]) { title = GenericContentFinder.withoutSiteName(t) }
         let date = findDate(doc, path: path, site: site)
         let section = firstText(doc, rules?.section ?? [])
         return .page(ExtractedPage(

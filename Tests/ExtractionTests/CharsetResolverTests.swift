@@ -40,6 +40,15 @@ final class CharsetResolverTests: XCTestCase {
         XCTAssertTrue(page.text.contains("경제성장률"))
     }
 
+    func testUndeclaredUTF8WithoutHintIsTakenAsUTF8() throws {
+        let page = try CharsetResolver.decode(Array("<p>짧은 글</p>".utf8), contentType: nil, hint: nil)
+        XCTAssertEqual(page.charset, "utf-8")
+        XCTAssertEqual(page.charsetSource, "detected")
+        XCTAssertEqual(page.text, "<p>짧은 글</p>")
+        let cp949 = try ICU.encode(String(repeating: "한국어 기사 본문입니다. ", count: 30), charset: "windows-949").bytes
+        XCTAssertEqual(try CharsetResolver.decode(cp949, contentType: nil, hint: nil).charset, "windows-949")
+    }
+
     func testInvalidBytesAreCountedNotDropped() throws {
         let bytes = Array("<p>앞".utf8) + [0xFF, 0xFE] + Array("뒤</p>".utf8)
         let page = try CharsetResolver.decode(bytes, contentType: "text/html; charset=utf-8", hint: nil)

@@ -75,6 +75,21 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(docs[3].metadata["extractor"], .string("generic"))
     }
 
+    func testTruncatedResponseBodyIsSkippedNotExtracted() throws {
+        let dir = try TemporaryDirectory()
+        let html = try WARCFixtures.fixture("people-current.html")
+        var record = WARCFixtures.response(url: peopleURL, body: Array(html.prefix(html.count / 2)))
+        // Announce the full length, as the replica's truncated page does before it hangs up.
+        let block = String(decoding: record.block, as: UTF8.self)
+            .replacingOccurrences(of: "Content-Length: \(html.count / 2)\r\n", with: "Content-Length: \(html.count)\r\n")
+        record = WARCRecord.make(type: "response", targetURI: peopleURL, date: WARCFixtures.fetchDate,
+                                 contentType: "application/http;msgtype=response", block: Array(block.utf8))
+        try WARCFixtures.write([record], to: dir.path + "/raw/t.warc.gz")
+        let summary = try run(dir.path)
+        XCTAssertEqual(summary.documents, 0)
+        XCTAssertEqual(summary.skipped, ["truncated_body": 1])
+    }
+
     func testMultiPageArticleJoinsAcrossTwoWARCFilesOutOfOrder() throws {
         let dir = try TemporaryDirectory()
         let base = "http://kr.xinhuanet.com/2015-06/12/c_134321"
@@ -116,9 +131,13 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertTrue(summary.damagedFiles[0].contains("byte"), summary.damagedFiles[0])
         XCTAssertEqual(summary.documents, 3, "the three articles before the damaged last record")
         XCTAssertTrue(summary.line.contains("damaged files: 1"))
-        XCTAssertThrowsError(try run(dir.path) { $0.strict = true }) { error in
-            XCTAssertTrue("\(error)".contains(path))
+        let strictDir = try TemporaryDirectory()
+        try WARCFixtures.write(try mixedRecords(), to: strictDir.path + "/raw/broken.warc.gz", truncateLastBy: 200)
+        XCTAssertThrowsError(try run(strictDir.path) { $0.strict = true }) { error in
+            XCTAssertTrue("\(error)".contains(strictDir.path + "/raw/broken.warc.gz"))
         }
+        XCTAssertEqual(try documents(strictDir.path).count, 3, "documents written before --strict fails are kept")
+        XCTAssertEqual(try run(strictDir.path).documents, 0, "and recorded in the state, so not written twice")
     }
 
     func testNothingReadableIsAnError() throws {
@@ -175,6 +194,25 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(one.shards.map(\.documents), [2, 1])
         XCTAssertEqual(try documents(dir.path).count, 4)
         XCTAssertTrue(FileSystem.exists(dir.path + "/docs/extract-state-s1of2.json"))
+    }
+
+    func testInputOptionReadsPlainWARCAndChunkedResponses() throws {
+        let dir = try TemporaryDirectory()
+        let html = try WARCFixtures.fixture("people-current.html")
+        var chunked: [UInt8] = []
+        for start in stride(from: 0, to: html.count, by: 1000) {
+            let chunk = html[start..<min(start + 1000, html.count)]
+            chunked += Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + [0x0D, 0x0A]
+        }
+        chunked += Array("0\r\n\r\n".utf8)
+        let record = WARCFixtures.response(url: peopleURL, body: chunked, headers: [("Transfer-Encoding", "chunked")])
+        let plain = dir.path + "/other-crawler/capture.warc"
+        try AtomicFileWriter.write(record.serialized(), to: plain)
+        let summary = try run(dir.path + "/corpus") { $0.inputs = [dir.path + "/other-crawler"] }
+        XCTAssertEqual(summary.documents, 1)
+        let doc = try XCTUnwrap(try documents(dir.path + "/corpus").first)
+        XCTAssertTrue(doc.text.hasPrefix("중국 해관총서"))
+        XCTAssertEqual(doc.metadata["warc_file"], .string(plain))
     }
 
     func testOutputIsDeterministicAcrossRuns() throws {

@@ -34,6 +34,7 @@ final class ExtractionFixtureTests: XCTestCase {
             XCTAssertEqual(row.extractor, "generic", row.name)
             XCTAssertGreaterThanOrEqual(row.f1, 0.8, row.name)
             XCTAssertTrue(row.dateCorrect, row.name)
+            XCTAssertTrue(row.titleCorrect, "\(row.name): the site name is cut from <title>")
         }
         XCTAssertTrue(try report().table.contains("mean, unknown templates (\(rows.count))"))
     }
