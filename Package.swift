@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "CrawlingTests", dependencies: ["Crawling", "Replica", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),
     ]
 )
