@@ -42,6 +42,19 @@ final class ReplicaHTTPTests: ReplicaTestCase {
         XCTAssertEqual(try client.request("GET", "/", headers: [("If-None-Match", listTag)]).status, 200)
     }
 
+    func testValidatorsSurviveARestartOnAnotherPort() throws {
+        let first = try startServer(.xinhua)
+        let paths = ["/", "/robots.txt", "/sitemap.xml", "/politics/index.html", first.catalog.articles[0].path,
+                     try XCTUnwrap(first.catalog.page(.cp949)).path]
+        let tags = try paths.map { try XCTUnwrap(RawHTTPClient(port: first.port).request("GET", $0).header("ETag")) }
+        let second = try startServer(.xinhua) // while the first still runs, so on another port
+        XCTAssertNotEqual(first.port, second.port)
+        let client = RawHTTPClient(port: second.port)
+        for (path, tag) in zip(paths, tags) {
+            XCTAssertEqual(try client.request("GET", path, headers: [("If-None-Match", tag)]).status, 304, path)
+        }
+    }
+
     func testPipelinedAndConcurrentClients() throws {
         let server = try startServer(.xinhua)
         let paths = server.catalog.articles.prefix(4).map(\.path)
