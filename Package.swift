@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Corpus", "TestSupport"]),
         .testTarget(name: "PackingTests", dependencies: ["Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "TestSupport"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),
     ]
 )

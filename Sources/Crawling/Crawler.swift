@@ -154,7 +154,8 @@ public final class Crawler {
                 clock.sleep(seconds: max(0.001, wait))
                 continue
             }
-            try process(entry, state: state, archive: archive)
+            // One transaction per page: its WARC length, validators, links, status and log commit together.
+            try state.db.transaction { try process(entry, state: state, archive: archive) }
             if archive.shouldRotate, let name = try archive.finalize() { try state.markWARCFinalized(name) }
             reporter.advance(detail: "\(summary.archived) archived, \(summary.bytes / 1024) KiB, \(summary.errors) errors (\(host))")
         }

@@ -31,6 +31,7 @@ public enum SQLiteValue: Sendable, Equatable {
 public final class SQLiteDatabase {
     public let path: String
     private var handle: OpaquePointer?
+    private var depth = 0
 
     public init(path: String) throws {
         self.path = path
@@ -94,9 +95,17 @@ public final class SQLiteDatabase {
         return rows
     }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, rolling back when it throws.
+    /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, rolling back when it throws. A nested
+    /// call joins the enclosing transaction.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
         try execute("BEGIN IMMEDIATE")
+        depth = 1
+        defer { depth = 0 }
         do {
             let result = try body()
             try execute("COMMIT")

@@ -54,12 +54,7 @@ struct ReplicaCommand: ParsableCommand {
         func run() throws {
             let options = ReplicaOptions(initialArticles: articles, crawlDelay: crawlDelay, slowResponseSeconds: slowSeconds,
                                          failureModes: !noFailureModes, corpusFile: corpusFile)
-            let server = try ReplicaServer(site: ReplicaSite(rawValue: site)!, port: port, options: options)
-            try server.start()
-            // Written unbuffered so a script reading our output sees the origin at once.
-            let banner = "replica \(site): \(server.catalog.articles.count) of \(server.availableArticles) articles at \(server.origin) (Ctrl-C stops)\n"
-            FileHandle.standardOutput.write(Data(banner.utf8))
-
+            // Signals are caught before the banner, so a script may stop us as soon as it reads it.
             let stopped = DispatchSemaphore(value: 0)
             var sources: [DispatchSourceSignal] = []
             for signalNumber in [SIGINT, SIGTERM] {
@@ -69,18 +64,23 @@ struct ReplicaCommand: ParsableCommand {
                 source.resume()
                 sources.append(source)
             }
+            let server = try ReplicaServer(site: ReplicaSite(rawValue: site)!, port: port, options: options)
+            try server.start()
+            // Written unbuffered so a script reading our output sees the origin at once.
+            let banner = "replica \(site): \(server.catalog.articles.count) of \(server.availableArticles) articles at \(server.origin) (Ctrl-C stops)\n"
+            FileHandle.standardOutput.write(Data(banner.utf8))
+
             let publisher = publishEvery > 0 ? DispatchSource.makeTimerSource(queue: .global()) : nil
             if let publisher {
                 publisher.schedule(deadline: .now() + publishEvery, repeating: publishEvery)
                 publisher.setEventHandler { server.publish(count: 1) }
                 publisher.resume()
             }
-            stopped.wait()
+            withExtendedLifetime(sources) { stopped.wait() }
             publisher?.cancel()
             server.stop()
             let log = server.requestLog
             print("replica \(site): stopped after \(log.count) requests, \(server.catalog.articles.count) articles published")
-            _ = sources
         }
     }
 }

@@ -45,13 +45,19 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private var connections: Set<Int32> = []
     private var running = false
     private let threads = DispatchGroup()
-    private(set) var port: UInt16
+    private var boundPort: UInt16
+    /// The port asked for until `start()` binds, then the port bound (an ephemeral one for 0).
+    var port: UInt16 {
+        lock.lock()
+        defer { lock.unlock() }
+        return boundPort
+    }
 
     /// Idle keep-alive connections are closed after this many seconds.
     static let idleTimeoutSeconds = 15
 
     init(port: UInt16, handler: @escaping Handler, logger: @escaping Logger) {
-        self.port = port
+        boundPort = port
         self.handler = handler
         self.logger = logger
     }
@@ -66,7 +72,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
+        address.sin_port = boundPort.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -74,14 +80,14 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         guard bound == 0, listen(fd, 64) == 0 else {
             let code = errno
             close(fd)
-            throw ReplicaServerError.socket(operation: "bind 127.0.0.1:\(port)", errno: code)
+            throw ReplicaServerError.socket(operation: "bind 127.0.0.1:\(boundPort)", errno: code)
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        port = UInt16(bigEndian: actual.sin_port)
+        boundPort = UInt16(bigEndian: actual.sin_port)
         listenFD = fd
         running = true
         spawn { [self] in acceptLoop(fd) }

@@ -100,15 +100,15 @@ struct ReplicaRouter: Sendable {
     /// `attempt` (1-based) for its path.
     func respond(_ head: HTTPRequestHead, published count: Int, attempt: Int, origin: String) throws -> HTTPResponsePlan {
         let path = head.path
-        if path == "/robots.txt" { return text(robots(origin: origin), type: "text/plain; charset=utf-8", head, count) }
-        if path == "/sitemap.xml" { return text(articleSitemap(count, origin: origin), type: "application/xml; charset=utf-8", head, count) }
-        if path == "/sitemap-sections.xml" { return text(sectionSitemap(origin: origin), type: "application/xml; charset=utf-8", head, count) }
-        if homePaths.contains(path) { return text(template.listPage(home(path, count, origin)), type: "text/html; charset=utf-8", head, count) }
+        if path == "/robots.txt" { return text(robots(origin: origin), type: "text/plain; charset=utf-8", head, count, origin: origin) }
+        if path == "/sitemap.xml" { return text(articleSitemap(count, origin: origin), type: "application/xml; charset=utf-8", head, count, origin: origin) }
+        if path == "/sitemap-sections.xml" { return text(sectionSitemap(origin: origin), type: "application/xml; charset=utf-8", head, count, origin: origin) }
+        if homePaths.contains(path) { return text(template.listPage(home(path, count, origin)), type: "text/html; charset=utf-8", head, count, origin: origin) }
         if options.failureModes && path == homeAlias { return redirect("/", origin: origin) }
         if let alias = legacyAlias, path == alias.path, published(count, .redirectFromLegacyPath) { return redirect(alias.target, origin: origin) }
         if published(count, .deadLink410) && path == deadLink(.deadLink410) { return notFound(410) }
         if let model = sectionList(path, count, origin) {
-            return text(template.listPage(model), type: "text/html; charset=utf-8", head, count)
+            return text(template.listPage(model), type: "text/html; charset=utf-8", head, count, origin: origin)
         }
         guard let (index, page) = pages[path], index < count else { return notFound(404) }
         return try article(index: index, page: page, head: head, count: count, attempt: attempt, origin: origin)
@@ -143,7 +143,7 @@ struct ReplicaRouter: Sendable {
         default:
             break
         }
-        let validated = validators(body: body, lastModified: a.published, head: head)
+        let validated = validators(content: html, type: type, origin: origin, lastModified: a.published, head: head)
         response.status = validated.status
         response.headers = [("Content-Type", type)] + validated.headers + extra
         response.body = validated.status == 304 ? [] : body
@@ -151,10 +151,14 @@ struct ReplicaRouter: Sendable {
         return response
     }
 
-    /// Strong ETag (hash of the bytes served) and Last-Modified; 304 when the request's
-    /// If-None-Match names the ETag or, without If-None-Match, If-Modified-Since is not older.
-    private func validators(body: [UInt8], lastModified: CivilTime, head: HTTPRequestHead) -> (status: Int, headers: [(String, String)]) {
-        let etag = "\"\(DigestEncoding.hex(SHA1.hash(body)).prefix(20))\""
+    /// Strong ETag and Last-Modified; 304 when the request's If-None-Match names the ETag or,
+    /// without If-None-Match, If-Modified-Since is not older. The ETag hashes the page with its
+    /// own origin left out, so a replica restarted on another port keeps its validators (as a
+    /// real site keeps them across deploys) and a re-crawl gets its 304s.
+    private func validators(content: String, type: String, origin: String, lastModified: CivilTime,
+                            head: HTTPRequestHead) -> (status: Int, headers: [(String, String)]) {
+        let identity = Array((type + "\n" + content.replacingOccurrences(of: origin, with: "")).utf8)
+        let etag = "\"\(DigestEncoding.hex(SHA1.hash(identity)).prefix(20))\""
         let headers = [("ETag", etag), ("Last-Modified", lastModified.httpDate), ("Cache-Control", "max-age=60")]
         if let inm = head.header("If-None-Match") {
             let tags = inm.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -170,9 +174,9 @@ struct ReplicaRouter: Sendable {
         count > 0 ? plan.articles[count - 1].published : ReplicaPlan.publicationTime(0)
     }
 
-    private func text(_ content: String, type: String, _ head: HTTPRequestHead, _ count: Int) -> HTTPResponsePlan {
+    private func text(_ content: String, type: String, _ head: HTTPRequestHead, _ count: Int, origin: String) -> HTTPResponsePlan {
         let body = Array(content.utf8)
-        let validated = validators(body: body, lastModified: newest(count), head: head)
+        let validated = validators(content: content, type: type, origin: origin, lastModified: newest(count), head: head)
         return HTTPResponsePlan(status: validated.status, headers: [("Content-Type", type)] + validated.headers,
                                 body: validated.status == 304 ? [] : body)
     }

@@ -5,7 +5,8 @@ import Glibc
 
 /// A deliberately small HTTP/1.1 client over a raw socket, so the replica's wire behaviour
 /// (keep-alive, HEAD, 304, truncation, exact bytes) is checked without libcurl or URLSession.
-final class RawHTTPClient {
+/// One instance is used by one thread at a time.
+final class RawHTTPClient: @unchecked Sendable {
     struct Response {
         var status: Int
         var headers: [(String, String)]
@@ -54,13 +55,30 @@ final class RawHTTPClient {
     /// Sends one request on the (possibly reused) connection and reads the response.
     func request(_ method: String = "GET", _ target: String, headers: [(String, String)] = []) throws -> Response {
         try connectIfNeeded()
+        try send(Self.head(method, target, headers, port: port))
+        return try readResponse(method: method)
+    }
+
+    /// Sends several GET requests in one write (HTTP/1.1 pipelining), then reads the responses in order.
+    func pipeline(_ targets: [String]) throws -> [Response] {
+        try connectIfNeeded()
+        try send(targets.map { Self.head("GET", $0, [], port: port) }.joined())
+        return try targets.map { _ in try readResponse(method: "GET") }
+    }
+
+    private static func head(_ method: String, _ target: String, _ headers: [(String, String)], port: UInt16) -> String {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUser-Agent: ko-llama-tests\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "\r\n"
-        let bytes = Array(head.utf8)
-        let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == bytes.count else { disconnect(); throw Failure(description: "send failed") }
+        return head + "\r\n"
+    }
 
+    private func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == bytes.count else { disconnect(); throw Failure(description: "send failed") }
+    }
+
+    private func readResponse(method: String) throws -> Response {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = findHeadEnd()

@@ -42,6 +42,39 @@ final class ReplicaHTTPTests: ReplicaTestCase {
         XCTAssertEqual(try client.request("GET", "/", headers: [("If-None-Match", listTag)]).status, 200)
     }
 
+    func testValidatorsSurviveARestartOnAnotherPort() throws {
+        let first = try startServer(.xinhua)
+        let paths = ["/", "/robots.txt", "/sitemap.xml", "/politics/index.html", first.catalog.articles[0].path,
+                     try XCTUnwrap(first.catalog.page(.cp949)).path]
+        let tags = try paths.map { try XCTUnwrap(RawHTTPClient(port: first.port).request("GET", $0).header("ETag")) }
+        let second = try startServer(.xinhua) // while the first still runs, so on another port
+        XCTAssertNotEqual(first.port, second.port)
+        let client = RawHTTPClient(port: second.port)
+        for (path, tag) in zip(paths, tags) {
+            XCTAssertEqual(try client.request("GET", path, headers: [("If-None-Match", tag)]).status, 304, path)
+        }
+    }
+
+    func testPipelinedAndConcurrentClients() throws {
+        let server = try startServer(.xinhua)
+        let paths = server.catalog.articles.prefix(4).map(\.path)
+        let responses = try RawHTTPClient(port: server.port).pipeline(["/robots.txt"] + paths)
+        XCTAssertEqual(responses.map(\.status), Array(repeating: 200, count: 5))
+        XCTAssertTrue(responses[0].text.hasPrefix("# robots.txt"))
+        for (response, path) in zip(responses.dropFirst(), paths) {
+            XCTAssertTrue(response.text.contains("<link rel=\"canonical\" href=\"\(server.origin)\(path)\">"), path)
+        }
+
+        // One thread per connection: clients held open at once are all served.
+        let clients = (0..<8).map { _ in RawHTTPClient(port: server.port) }
+        for client in clients { XCTAssertEqual(try client.request("HEAD", "/").status, 200) }
+        let statuses = StatusList()
+        DispatchQueue.concurrentPerform(iterations: clients.count) { i in
+            statuses.append((try? clients[i].request("GET", paths[i % paths.count]).status) ?? 0)
+        }
+        XCTAssertEqual(statuses.values, Array(repeating: 200, count: clients.count))
+    }
+
     func testRequestLogRecordsEveryRequest() throws {
         let server = try startServer(.xinhua)
         let client = RawHTTPClient(port: server.port)
@@ -74,4 +107,12 @@ final class ReplicaHTTPTests: ReplicaTestCase {
         XCTAssertEqual(try RawHTTPClient(port: again.port).request("GET", "/robots.txt").status, 200)
         again.stop()
     }
+}
+
+/// Statuses collected from concurrent clients.
+private final class StatusList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [Int] = []
+    func append(_ status: Int) { lock.lock(); list.append(status); lock.unlock() }
+    var values: [Int] { lock.lock(); defer { lock.unlock() }; return list }
 }

@@ -1,0 +1,78 @@
+import Corpus
+@testable import Crawling
+import Foundation
+import Glibc
+import Replica
+import TestSupport
+import XCTest
+
+/// The `ko-llama crawl` executable as a cron job sees it: exit codes, the lock, and a run
+/// killed with SIGKILL mid-crawl that the next run resumes without duplicates.
+final class CrawlCommandTests: XCTestCase {
+    private var executable: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
+        return FileSystem.exists(beside) ? beside : repositoryRoot + "/.build/debug/ko-llama"
+    }
+
+    private func startServer(_ site: ReplicaSite) throws -> ReplicaServer {
+        let server = try ReplicaServer(site: site, options: ReplicaCrawlTests.replicaOptions)
+        try server.start()
+        addTeardownBlock { server.stop() }
+        return server
+    }
+
+    private func launch(_ server: ReplicaServer, corpus: String, delay: String = "0.001") throws -> Process {
+        guard FileSystem.exists(executable) else { throw XCTSkip("build the ko-llama executable first (swift build)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["crawl", "--site", server.site.rawValue, "--corpus", corpus, "--origin", server.origin,
+                       "--delay", delay, "--backoff", "0.05", "--crawlers-dir", repositoryRoot + "/crawlers", "--quiet"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    private func exitCode(_ server: ReplicaServer, corpus: String) throws -> Int32 {
+        let p = try launch(server, corpus: corpus)
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    func testExitCodesNewNothingNewAndLocked() throws {
+        let server = try startServer(.people)
+        let dir = try TemporaryDirectory("crawl-cli")
+        XCTAssertEqual(try exitCode(server, corpus: dir.path), 0, "new pages archived")
+        XCTAssertEqual(try exitCode(server, corpus: dir.path), 3, "nothing new")
+        let held = try XCTUnwrap(try CrawlLock(path: dir.path + "/crawl.lock"))
+        XCTAssertEqual(try exitCode(server, corpus: dir.path), 4, "another run holds the lock")
+        withExtendedLifetime(held) {}
+    }
+
+    func testKilledRunResumesWithoutDuplicates() throws {
+        let server = try startServer(.xinhua)
+        let dir = try TemporaryDirectory("crawl-kill")
+        let p = try launch(server, corpus: dir.path, delay: "0.03")
+        // Let it archive part of the site, then kill it without warning.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && server.requestLog.count < 25 { Thread.sleep(forTimeInterval: 0.02) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(try FileSystem.files(under: dir.path + "/raw", suffixes: [".open"]).isEmpty, "killed with its WARC file open")
+
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.backoff = 0.05
+        let site = try SiteDefinition.load("xinhua-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        let resumed = try Crawler(site: site, options: options).run()
+        XCTAssertGreaterThan(resumed.archivedArticles, 0)
+
+        XCTAssertTrue(try FileSystem.files(under: dir.path + "/raw", suffixes: [".open"]).isEmpty)
+        let responses = try ReplicaCrawlTests.archivedResponses(dir.path)
+        let articles = ReplicaCrawlTests.articlePaths(responses)
+        XCTAssertEqual(articles, server.catalog.expectedArchivedPaths.sorted(), "every article once, none twice")
+        let uris = responses.compactMap(\.targetURI)
+        XCTAssertEqual(Set(uris).count, uris.count, "no response archived twice")
+    }
+}
