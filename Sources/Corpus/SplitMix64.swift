@@ -1,6 +1,6 @@
 /// SplitMix64: a small, fast generator whose output is the same on every platform and run,
 /// for the seeded shuffles and jitter that must be reproducible (the system generator is not).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -1,0 +1,96 @@
+import Corpus
+import Foundation
+import Tokenization
+
+/// What `ko-llama pack` wrote: per split, documents and tokens, plus what they were made from.
+public struct PackManifest: Codable, Sendable, Equatable {
+    public struct Split: Codable, Sendable, Equatable {
+        public var prefix: String
+        public var documents: Int
+        public var tokens: Int
+        public var skippedLines: Int
+        public var inputShards: [String]
+    }
+
+    public var formatVersion = 1
+    public var format = "megatron-mmidx-v1"
+    public var dtype: TokenDType
+    public var tokenizer: String
+    public var tokenizerSHA256: String
+    public var vocabularySize: Int
+    public var bosID: Int32?
+    public var eosID: Int32?
+    public var addBOS: Bool
+    public var corpusManifestSHA256: String?
+    public var splits: [String: Split]
+}
+
+/// Encodes a cleaned corpus (`<corpus>/clean/{train,valid}/*.jsonl.gz`) with a SentencePiece
+/// tokenizer on both cores and writes one Megatron indexed dataset per split
+/// (`PREFIX_train.bin/.idx`, `PREFIX_valid.bin/.idx`), each document followed by EOS (and
+/// optionally preceded by BOS), plus `PREFIX_manifest.json`. Splits are kept apart: each
+/// dataset holds only its own split's documents.
+public struct CorpusPacker {
+    public let tokenizerPath: String
+    public let processor: SentencePieceProcessor
+    public var addBOS = false
+    public var threads = 2
+    /// Documents encoded per batch (bounds memory: one batch of texts and ids at a time).
+    public var batchSize = 256
+
+    public init(tokenizerPath: String) throws {
+        self.tokenizerPath = FileSystem.isDirectory(tokenizerPath) ? tokenizerPath + "/tokenizer.model" : tokenizerPath
+        processor = try SentencePieceProcessor(path: self.tokenizerPath)
+    }
+
+    public func pack(corpus: String, outputPrefix: String, progress: ProgressReporter? = nil) throws -> PackManifest {
+        guard let eos = processor.eosId else {
+            throw TokenizationError.invalidModel(path: tokenizerPath, detail: "the model has no </s> piece to end documents with")
+        }
+        let dtype = TokenDType.fitting(vocabularySize: processor.vocabularySize)
+        var splits: [String: PackManifest.Split] = [:]
+        for split in ["train", "valid"] {
+            let dir = corpus + "/clean/" + split
+            let shards = FileSystem.isDirectory(dir) ? try FileSystem.files(under: dir, suffixes: [".jsonl.gz", ".jsonl"]) : []
+            let prefix = outputPrefix + "_" + split
+            let writer = try IndexedDatasetWriter(prefix: prefix, dtype: dtype)
+            var skipped = 0
+            var batch: [[UInt8]] = []
+            func flush() throws {
+                for ids in try processor.encode(lines: batch, threads: threads) {
+                    var doc: [Int32] = []
+                    doc.reserveCapacity(ids.count + 2)
+                    if addBOS, let bos = processor.bosId { doc.append(bos) }
+                    doc += ids
+                    doc.append(eos)
+                    try writer.append(doc)
+                }
+                progress?.advance(by: batch.count)
+                batch.removeAll(keepingCapacity: true)
+            }
+            for shard in shards {
+                let reader = try DocumentShardReader(path: shard)
+                while let doc = try reader.next(skippingInvalid: true) {
+                    batch.append(Array(doc.text.utf8))
+                    if batch.count >= batchSize { try flush() }
+                }
+                skipped += reader.skippedLines.count
+            }
+            try flush()
+            try writer.finish()
+            splits[split] = .init(prefix: prefix, documents: writer.documentCount, tokens: writer.tokenCount,
+                                  skippedLines: skipped, inputShards: shards)
+        }
+        let corpusManifest = corpus + "/clean/manifest.json"
+        let manifest = PackManifest(
+            dtype: dtype, tokenizer: tokenizerPath,
+            tokenizerSHA256: DigestEncoding.hex(SHA256.hash(try FileSystem.readAll(tokenizerPath))),
+            vocabularySize: processor.vocabularySize, bosID: processor.bosId, eosID: eos, addBOS: addBOS,
+            corpusManifestSHA256: FileSystem.exists(corpusManifest) ? DigestEncoding.hex(SHA256.hash(try FileSystem.readAll(corpusManifest))) : nil,
+            splits: splits)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFileWriter.write([UInt8](try encoder.encode(manifest)) + [0x0A], to: outputPrefix + "_manifest.json")
+        return manifest
+    }
+}

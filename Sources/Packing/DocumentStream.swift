@@ -1,0 +1,255 @@
+import Corpus
+import Dispatch
+import Foundation
+import Tokenization
+
+/// Options of the on-the-fly stream over JSONL shards.
+public struct DocumentStreamOptions: Sendable, Codable, Equatable {
+    public var seqLen: Int
+    public var batchSize: Int
+    public var seed: UInt64
+    public var rank: Int
+    public var worldSize: Int
+    /// Blocks held in the shuffle buffer (0 = no shuffling within the stream).
+    public var shuffleBufferBlocks: Int
+    public var addBOS: Bool
+
+    public init(seqLen: Int, batchSize: Int, seed: UInt64 = 0, rank: Int = 0, worldSize: Int = 1,
+                shuffleBufferBlocks: Int = 256, addBOS: Bool = false) {
+        self.seqLen = seqLen
+        self.batchSize = batchSize
+        self.seed = seed
+        self.rank = rank
+        self.worldSize = worldSize
+        self.shuffleBufferBlocks = shuffleBufferBlocks
+        self.addBOS = addBOS
+    }
+}
+
+/// Where a `DocumentStream` is, from the trainer's side: the next document to take, the tokens
+/// carried over to the next block, the shuffle buffer and the generator. Restoring it yields
+/// exactly the batches an uninterrupted stream would have produced.
+public struct DocumentStreamState: Sendable, Codable, Equatable {
+    public var options: DocumentStreamOptions
+    public var shards: [String]
+    public var epoch: Int
+    /// Index into this epoch's shard order, and documents of that shard already taken.
+    public var shardPosition: Int
+    public var documentPosition: Int
+    public var carry: [Int32]
+    public var buffer: [[Int32]]
+    public var random: SplitMix64
+}
+
+/// Streams B x T batches straight from `clean/<split>/*.jsonl.gz` shards, encoding on the fly:
+/// a background thread reads and encodes documents ahead of the trainer into a bounded queue;
+/// the stream concatenates them (EOS after each), cuts `seqLen` blocks and draws blocks from a
+/// seeded shuffle buffer. Shard order is reshuffled every epoch; worker `rank` of `worldSize`
+/// takes every `worldSize`-th document, so workers see disjoint data. Only the shards given are
+/// read: pass one split's directory, and train and valid can never mix.
+public final class DocumentStream: @unchecked Sendable {
+    public let processor: SentencePieceProcessor
+    public let options: DocumentStreamOptions
+    public let shards: [String]
+    private let eos: Int32
+
+    private var epoch = 0
+    private var order: [Int] = []
+    private var shardPosition = 0
+    private var documentPosition = 0
+    private var carry: [Int32] = []
+    private var buffer: [[Int32]] = []
+    private var random: SplitMix64
+    private var producer: Producer?
+
+    /// - Parameter split: a `clean/<split>` directory (or one shard file).
+    public init(split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
+        guard options.seqLen > 0, options.batchSize > 0, options.worldSize >= 1, (0..<options.worldSize).contains(options.rank) else {
+            throw StreamError.invalidOptions("seqLen/batchSize must be positive and rank in 0..<worldSize")
+        }
+        guard FileSystem.exists(split) else { throw StreamError.tooLittleData("\(split) does not exist") }
+        shards = FileSystem.isDirectory(split) ? try FileSystem.files(under: split, suffixes: [".jsonl.gz", ".jsonl"]) : [split]
+        guard !shards.isEmpty else { throw StreamError.tooLittleData("\(split) holds no .jsonl.gz shards") }
+        guard let eos = processor.eosId else { throw StreamError.invalidOptions("the tokenizer has no </s> piece") }
+        self.eos = eos
+        self.processor = processor
+        self.options = options
+        random = SplitMix64(seed: options.seed)
+        startEpoch(epoch: 0)
+    }
+
+    deinit { producer?.cancel() }
+
+    public var state: DocumentStreamState {
+        DocumentStreamState(options: options, shards: shards, epoch: epoch, shardPosition: shardPosition,
+                            documentPosition: documentPosition, carry: carry, buffer: buffer, random: random)
+    }
+
+    public func restore(_ s: DocumentStreamState) throws {
+        guard s.options == options, s.shards == shards else {
+            throw StreamError.stateMismatch("the saved stream had other options or shards")
+        }
+        producer?.cancel()
+        epoch = s.epoch
+        order = DocumentStream.shardOrder(count: shards.count, seed: options.seed, epoch: epoch)
+        shardPosition = s.shardPosition
+        documentPosition = s.documentPosition
+        carry = s.carry
+        buffer = s.buffer
+        random = s.random
+        producer = Producer(stream: self, epoch: epoch, shardPosition: shardPosition, documentPosition: documentPosition)
+    }
+
+    public func nextBatch() throws -> TrainingBatch {
+        var tokens: [Int32] = []
+        tokens.reserveCapacity(options.batchSize * options.seqLen)
+        for _ in 0..<options.batchSize { tokens += try nextBlock() }
+        return TrainingBatch(batchSize: options.batchSize, seqLen: options.seqLen, tokens: tokens,
+                             lossMask: [UInt8](repeating: 1, count: tokens.count))
+    }
+
+    private func nextBlock() throws -> [Int32] {
+        // Fill the shuffle buffer (or, without one, produce the next block directly).
+        while buffer.count < max(1, options.shuffleBufferBlocks) {
+            while carry.count < options.seqLen {
+                guard let doc = try nextDocument() else { break }
+                carry += doc
+            }
+            guard carry.count >= options.seqLen else { break }
+            buffer.append(Array(carry[0..<options.seqLen]))
+            carry.removeFirst(options.seqLen)
+        }
+        guard !buffer.isEmpty else { throw StreamError.tooLittleData("the shards yield no block of \(options.seqLen) tokens") }
+        let pick = options.shuffleBufferBlocks > 0 ? Int(random.next() % UInt64(buffer.count)) : 0
+        buffer.swapAt(pick, buffer.count - 1)
+        return buffer.removeLast()
+    }
+
+    /// The next encoded document of this rank, moving to the next epoch at the end.
+    private func nextDocument() throws -> [Int32]? {
+        var epochsWithoutDocuments = 0
+        while true {
+            switch try producer!.take() {
+            case let .document(ids, shardPosition: s, documentPosition: d):
+                shardPosition = s
+                documentPosition = d
+                return ids
+            case .endOfEpoch:
+                if documentPosition == 0 && shardPosition == 0 { epochsWithoutDocuments += 1 }
+                if epochsWithoutDocuments > 1 { return nil }
+                startEpoch(epoch: epoch + 1)
+            }
+        }
+    }
+
+    private func startEpoch(epoch: Int) {
+        producer?.cancel()
+        self.epoch = epoch
+        order = DocumentStream.shardOrder(count: shards.count, seed: options.seed, epoch: epoch)
+        shardPosition = 0
+        documentPosition = 0
+        producer = Producer(stream: self, epoch: epoch, shardPosition: 0, documentPosition: 0)
+    }
+
+    static func shardOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var order = Array(0..<count)
+        var rng = SplitMix64(seed: seed ^ (UInt64(epoch) &* 0xD1B54A32D192ED03))
+        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        return order
+    }
+
+    /// Reads and encodes documents on a background thread, a bounded queue ahead of the stream.
+    final class Producer: @unchecked Sendable {
+        enum Item {
+            case document([Int32], shardPosition: Int, documentPosition: Int)
+            case endOfEpoch
+        }
+
+        private let lock = NSCondition()
+        private var queue: [Item] = []
+        private var failure: Error?
+        private var cancelled = false
+        private let capacity = 1024
+
+        init(stream: DocumentStream, epoch: Int, shardPosition: Int, documentPosition: Int) {
+            let shards = stream.shards
+            let order = DocumentStream.shardOrder(count: shards.count, seed: stream.options.seed, epoch: epoch)
+            let options = stream.options
+            let processor = stream.processor
+            let eos = stream.eos
+            let bos = options.addBOS ? processor.bosId : nil
+            let thread = Thread { [self] in
+                do {
+                    for s in shardPosition..<order.count {
+                        let reader = try DocumentShardReader(path: shards[order[s]])
+                        var d = 0
+                        var pendingTexts: [[UInt8]] = []
+                        var pendingPositions: [Int] = []
+                        func flush() throws {
+                            let encoded = try processor.encode(lines: pendingTexts, threads: 1)
+                            for (ids, position) in zip(encoded, pendingPositions) {
+                                var doc: [Int32] = bos.map { [$0] } ?? []
+                                doc += ids
+                                doc.append(eos)
+                                if !put(.document(doc, shardPosition: s, documentPosition: position)) { return }
+                            }
+                            pendingTexts.removeAll()
+                            pendingPositions.removeAll()
+                        }
+                        while let doc = try reader.next(skippingInvalid: true) {
+                            d += 1
+                            if s == shardPosition && d <= documentPosition { continue }
+                            // Documents are numbered per shard; rank r takes every worldSize-th.
+                            if (d - 1) % options.worldSize != options.rank { continue }
+                            pendingTexts.append(Array(doc.text.utf8))
+                            pendingPositions.append(d)
+                            if pendingTexts.count == 64 { try flush() }
+                            if isCancelled { return }
+                        }
+                        try flush()
+                    }
+                    _ = put(.endOfEpoch)
+                } catch {
+                    lock.lock()
+                    failure = error
+                    lock.broadcast()
+                    lock.unlock()
+                }
+            }
+            thread.start()
+        }
+
+        private var isCancelled: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return cancelled
+        }
+
+        /// Blocks while the queue is full; false once cancelled.
+        private func put(_ item: Item) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            while queue.count >= capacity && !cancelled { lock.wait() }
+            if cancelled { return false }
+            queue.append(item)
+            lock.broadcast()
+            return true
+        }
+
+        func take() throws -> Item {
+            lock.lock()
+            defer { lock.unlock() }
+            while queue.isEmpty && failure == nil { lock.wait() }
+            if queue.isEmpty, let failure { throw failure }
+            lock.broadcast()
+            return queue.removeFirst()
+        }
+
+        func cancel() {
+            lock.lock()
+            cancelled = true
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+}
