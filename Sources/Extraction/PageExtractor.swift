@@ -88,6 +88,13 @@ public struct PageExtractor: Sendable {
         var rightsNotice: String?
         if let site, let index = paragraphs.firstIndex(where: { p in site.noticePatterns.contains { Regex.matches($0, p) } }) {
             rightsNotice = paragraphs.remove(at: index)
+        } else if let site {
+            // Sites print the rights line outside the article container too (People's Daily puts
+            // it after the body): look for it in the whole page text, line by line.
+            let pageText = doc.firstString("//body") ?? ""
+            rightsNotice = pageText.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { line in site.noticePatterns.contains { Regex.matches($0, line) } }
         }
         if paragraphs.isEmpty { return .skipped(reason: "no_text") }
 
