@@ -20,7 +20,7 @@ serve() { # site -> port
 }
 seconds() { python3 -c "import time; print(time.time())"; }
 
-printf '%-10s %-9s %9s %10s %8s %9s\n' tool site responses bytes seconds pages/s
+printf '%-10s %-9s %9s %10s %8s %9s\n' tool site fetches warc-bytes seconds fetches/s
 for site in xinhua-ko people-ko; do
   port=$(serve "$site")
   start=$(seconds)

@@ -166,6 +166,24 @@ final class ReplicaCrawlTests: XCTestCase {
         XCTAssertTrue(try FileSystem.files(under: dir.path + "/raw", suffixes: [".open"]).isEmpty)
     }
 
+    func testMaxDurationStopsARunThatTheNextOneFinishes() throws {
+        let server = try startServer(.people)
+        let dir = try TemporaryDirectory("crawl-max-duration")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.05
+        options.backoff = 0.05
+        options.maxDuration = 0.5
+        let site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        let bounded = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(bounded.stoppedBy, "max-duration")
+        XCTAssertLessThan(bounded.seconds, 1.5)
+        let rest = try crawl(server, corpus: dir.path)
+        XCTAssertNil(rest.stoppedBy)
+        XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
+                       server.catalog.expectedArchivedPaths.sorted())
+    }
+
     func testConcurrentRunIsRefusedByTheLock() throws {
         let server = try startServer(.xinhua)
         let dir = try TemporaryDirectory("crawl-lock")
