@@ -37,10 +37,11 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        .target(name: "Cleaning", dependencies: ["Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Tokenization",
+                "Corpus", "Tokenization", "Cleaning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Sources/TestSupport"),
 
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
     ]
 )

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Cleaning
+import Corpus
+import Foundation
+
+/// `ko-llama bench clean --input FILE`: throughput of normalize+filter on 1 and 2 threads and of
+/// the MinHash + LSH dedup pass, over a plain-text file whose articles are separated by blank
+/// lines (one paragraph per line, like kowiki_dev_100MB.txt), with peak RSS.
+struct BenchCleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clean", abstract: "Benchmark the cleaning stage.")
+
+    @Option(help: "Plain text, one paragraph per line, a blank line between articles.")
+    var input: String
+
+    func run() throws {
+        let articles = try Self.articles(FileSystem.readAll(input))
+        let bytes = articles.reduce(0) { $0 + $1.utf8.count }
+        let mb = Double(bytes) / 1e6
+        let policy = CleaningPolicy()
+        let processor = DocumentProcessor(policy: policy)
+        print("input: \(input), \(articles.count) articles, \(String(format: "%.1f", mb)) MB")
+        print("| step | threads | seconds | MB/s |")
+        print("|---|---:|---:|---:|")
+        var kept: [ProcessedText] = []
+        for threads in [1, 2] {
+            let start = Date()
+            var results: [ProcessedText] = []
+            for batch in stride(from: 0, to: articles.count, by: 512) {
+                results += processor.process(Array(articles[batch..<min(batch + 512, articles.count)]), threads: threads, signatures: false)
+            }
+            let s = Date().timeIntervalSince(start)
+            print("| normalize+filter | \(threads) | \(String(format: "%.2f", s)) | \(String(format: "%.1f", mb / s)) |")
+            kept = results.filter { $0.reason == nil }
+            if threads == 2 {
+                var dropped: [String: Int] = [:]
+                for r in results { if let reason = r.reason { dropped[reason.rawValue, default: 0] += 1 } }
+                print("filtered: \(dropped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+            }
+        }
+        var reasons: [String: Int] = [:]
+        let keptBytes = kept.reduce(0) { $0 + $1.text.count }
+        for threads in [1, 2] {
+            let start = Date()
+            let signatures = ParallelMap.map(kept.map(\.text), threads: threads) { t in
+                t.withUnsafeBufferPointer { (StableHash.hash($0), processor.hasher.signature($0)) }
+            }
+            let index = DedupIndex(policy: policy)
+            reasons = [:]
+            for (i, (textHash, signature)) in signatures.enumerated() {
+                if let r = index.duplicate(textHash: textHash, signature: signature) {
+                    reasons[r.rawValue, default: 0] += 1
+                } else {
+                    index.insert(idHash: UInt64(i), textHash: textHash, signature: signature)
+                }
+            }
+            let s = Date().timeIntervalSince(start)
+            print("| dedup (MinHash \(policy.minHashPermutations) + LSH \(policy.minHashBands)x\(policy.minHashRows)) | \(threads) | \(String(format: "%.2f", s)) | \(String(format: "%.1f", Double(keptBytes) / 1e6 / s)) |")
+        }
+        print("kept after filters: \(kept.count) documents, \(String(format: "%.1f", Double(keptBytes) / 1e6)) MB; duplicates: \(reasons.sorted { $0.key < $1.key })")
+        print("peak RSS: \(Self.peakRSS())")
+    }
+
+    /// Articles: runs of non-blank lines, paragraphs joined by a blank line.
+    static func articles(_ bytes: [UInt8]) -> [String] {
+        var out: [String] = []
+        var current: [UInt8] = []
+        var lineStart = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+            let line = bytes[lineStart..<i]
+            lineStart = i + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
+                if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true) }
+            } else {
+                if !current.isEmpty { current += [0x0A, 0x0A] }
+                current += line
+            }
+        }
+        if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)) }
+        return out
+    }
+
+    static func peakRSS() -> String {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " ") } ?? "unknown"
+    }
+}
