@@ -23,6 +23,8 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         public var characters = 0
         public var bytes = 0
         public var shards: [ShardSummary] = []
+
+        public init() {}
     }
 
     /// Counts of one source in one run.
@@ -31,6 +33,13 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         public var kept = 0
         public var reservedExcluded = 0
         public var filtered = 0
+
+        public init(input: Int = 0, kept: Int = 0, reservedExcluded: Int = 0, filtered: Int = 0) {
+            self.input = input
+            self.kept = kept
+            self.reservedExcluded = reservedExcluded
+            self.filtered = filtered
+        }
     }
 
     /// One run of `ko-llama clean`.

@@ -13,7 +13,8 @@ import Corpus
 ///    survivors and write them to this run's shards.
 /// Commit order: shards, dedup index (a new file per run), manifest (the commit point), then
 /// the previous index file is removed. A crash before the manifest leaves the previous one valid
-/// and the run can be re-done (its shard names are reused).
+/// and the run can be re-done: it takes the same run number and first removes that run's stray
+/// shards.
 ///
 /// With `--shard-count N`, worker `i` cleans input shards `k` with `k % N == i` into
 /// `<corpus>/clean/workers/<i>-of-<N>/`, with its own index: near-duplicates across workers are
@@ -84,6 +85,8 @@ public final class CorpusCleaner {
         var record = CleanManifest.RunRecord(run: runNumber, started: Self.timestamp(), finished: "", inputShards: shards,
                                              includeReserved: options.includeReserved, policy: options.policy)
         record.lengthHistogram = Array(repeating: 0, count: 12)
+
+        try removeLeftovers(ofRun: runNumber)
 
         // Pass 1: filter and collect dedup candidates.
         let progress = ProgressReporter(label: "clean: filter", quiet: options.quiet)
@@ -214,6 +217,16 @@ public final class CorpusCleaner {
         if !errors.isEmpty { summary += ", \(errors.count) input errors" }
         progress.finish(summary: summary)
         return Outcome(manifestPath: manifestPath, run: record, summary: summary)
+    }
+
+    /// Shards an interrupted attempt at this run number left behind (never in the manifest).
+    private func removeLeftovers(ofRun run: Int) throws {
+        let prefix = String(format: "run-%04d-", run)
+        for split in Split.allCases where FileSystem.isDirectory("\(cleanDirectory)/\(split.rawValue)") {
+            for name in try FileSystem.listDirectory("\(cleanDirectory)/\(split.rawValue)") where name.hasPrefix(prefix) {
+                FileSystem.remove("\(cleanDirectory)/\(split.rawValue)/\(name)")
+            }
+        }
     }
 
     private func count(_ reason: FilterReason, source: String, _ record: inout CleanManifest.RunRecord) {
