@@ -17,9 +17,9 @@ import Corpus
 /// shards.
 ///
 /// With `--shard-count N`, worker `i` cleans input shards `k` with `k % N == i` into
-/// `<corpus>/clean/workers/<i>-of-<N>/`, with its own index: near-duplicates across workers are
-/// not detected (a later single-worker run over all docs does not see them either, since each
-/// worker's index is separate). Run with one worker for a corpus-wide dedup.
+/// `<corpus>/clean/workers/<i>-of-<N>/`, with its own manifest and index: near-duplicates across
+/// workers are not detected (deferred to a merge step that is not written yet). Run with one
+/// worker for a corpus-wide dedup.
 public final class CorpusCleaner {
     public struct Options: Sendable {
         public var corpus: String
