@@ -26,8 +26,7 @@ public struct DocumentProcessor: Sendable {
 
     /// Processes one text; `signatures: false` skips MinHash (benchmarks time it separately).
     public func process(_ text: String, signatures: Bool = true) -> ProcessedText {
-        var text = text
-        let normalized = text.withUTF8 { normalizer.normalizedBytes($0) }
+        let normalized = normalizer.normalizedBytes(text)
         return normalized.withUnsafeBufferPointer { b in
             let signals = QualitySignals.measure(b)
             let reason = filter.reason(for: signals)

@@ -39,14 +39,11 @@ public struct MinHasher: Sendable {
             let end = starts[min(s + shingleCharacters, starts.count - 1)]
             hashes[s] = StableHash.hash(UnsafeBufferPointer(rebasing: b[starts[s]..<end]))
         }
-        hashes.sort()
         var signature = [UInt32](repeating: .max, count: permutations)
         multipliers.withUnsafeBufferPointer { a in
             addends.withUnsafeBufferPointer { c in
                 signature.withUnsafeMutableBufferPointer { sig in
-                    var previous: UInt64? = nil
-                    for h in hashes where h != previous {
-                        previous = h
+                    for h in hashes {
                         for p in 0..<sig.count {
                             let v = UInt32(truncatingIfNeeded: (a[p] &* h &+ c[p]) >> 32)
                             if v < sig[p] { sig[p] = v }

@@ -145,21 +145,28 @@ public struct QualitySignals: Sendable, Equatable {
     }
 
     /// Characters covered by all occurrences of the most frequent n-gram that occurs more than once.
+    /// Counted in an open-addressing table keyed by the (already mixed) n-gram hash.
     private static func topNGram(_ words: [(hash: UInt64, characters: Int)], size: Int) -> Int {
         guard words.count >= size * 2 else { return 0 }
-        var counts: [UInt64: (count: Int, characters: Int)] = [:]
+        let grams = words.count - size + 1
+        var capacity = 16
+        while capacity < grams * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var keys = [UInt64](repeating: 0, count: capacity)
+        var counts = [Int32](repeating: 0, count: capacity)
         var best = 0
-        for start in 0...(words.count - size) {
+        for start in 0..<grams {
             var h: UInt64 = UInt64(size)
             var chars = 0
             for k in start..<(start + size) {
                 h = StableHash.mix(h ^ words[k].hash)
                 chars += words[k].characters
             }
-            let entry = counts[h, default: (0, chars)]
-            let updated = (entry.count + 1, entry.characters)
-            counts[h] = updated
-            if updated.0 > 1 { best = max(best, updated.0 * updated.1) }
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while counts[slot] != 0 && keys[slot] != h { slot = (slot + 1) & mask }
+            keys[slot] = h
+            counts[slot] += 1
+            if counts[slot] > 1 { best = max(best, Int(counts[slot]) * chars) }
         }
         return best
     }

@@ -15,6 +15,12 @@ public enum StableHash {
         return mix(h)
     }
 
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        for i in 0..<bytes.count { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }
+        return mix(h)
+    }
+
     public static func hash(_ string: String, seed: UInt64 = 0) -> UInt64 {
         hash(string.utf8, seed: seed)
     }

@@ -23,19 +23,18 @@ public struct TextNormalizer: Sendable {
 
     /// Normalizes `text` under the policy above.
     public func normalize(_ text: String) -> String {
-        var text = text
-        let bytes = text.withUTF8 { normalizedBytes($0) }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: normalizedBytes(text), as: UTF8.self)
     }
 
-    /// Normalizes UTF-8 bytes (assumed valid) and returns the normalized UTF-8 bytes.
-    public func normalizedBytes(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        if Self.isASCIIOrHangulSyllables(input) {
-            return Self.applyCharacterRules(input)
+    /// Normalizes `text` and returns the normalized UTF-8 bytes.
+    public func normalizedBytes(_ text: String) -> [UInt8] {
+        var text = text
+        if text.withUTF8({ Self.isASCIIOrHangulSyllables($0) }) {
+            return text.withUTF8 { Self.applyCharacterRules($0) }
         }
-        let nfc = (try? ICU.normalize(String(decoding: input, as: UTF8.self), .nfc)) ?? String(decoding: input, as: UTF8.self)
-        var s = nfc
-        return s.withUTF8 { Self.applyCharacterRules($0) }
+        // ICU's quick check answers "already NFC" for most text without building a copy.
+        var nfc = ICU.isNormalized(text, .nfc) ? text : ((try? ICU.normalize(text, .nfc)) ?? text)
+        return nfc.withUTF8 { Self.applyCharacterRules($0) }
     }
 
     /// True when every scalar is ASCII or a precomposed Hangul syllable (U+AC00..U+D7A3).
@@ -139,7 +138,7 @@ public struct TextNormalizer: Sendable {
                 pendingTabs = 0
                 lineHasContent = true
                 if mapped == u {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+                    for k in start..<i { out.append(b[k]) }
                 } else {
                     appendUTF8(mapped, to: &out)
                 }
