@@ -16,8 +16,9 @@ import Corpus
 /// 6. Runs of spaces collapse to one; lines are trimmed of spaces and tabs; more than one blank
 ///    line collapses to one; leading and trailing blank lines go.
 ///
-/// Fast path: text made only of ASCII and precomposed Hangul syllables is NFC by construction
-/// and skips ICU; the remaining rules run on its UTF-8 bytes in one pass.
+/// Fast path: text made only of ASCII, Hangul syllables and other characters that are NFC by
+/// construction (`isNFCByConstruction`) skips ICU; the remaining rules run on its UTF-8 bytes in
+/// one pass.
 public struct TextNormalizer: Sendable {
     public init() {}
 
@@ -29,7 +30,7 @@ public struct TextNormalizer: Sendable {
     /// Normalizes `text` and returns the normalized UTF-8 bytes.
     public func normalizedBytes(_ text: String) -> [UInt8] {
         var text = text
-        if text.withUTF8({ Self.isASCIIOrHangulSyllables($0) }) {
+        if text.withUTF8({ Self.isNFCByConstruction($0) }) {
             return text.withUTF8 { Self.applyCharacterRules($0) }
         }
         // ICU's quick check answers "already NFC" for most text without building a copy.
@@ -37,18 +38,33 @@ public struct TextNormalizer: Sendable {
         return nfc.withUTF8 { Self.applyCharacterRules($0) }
     }
 
-    /// True when every scalar is ASCII or a precomposed Hangul syllable (U+AC00..U+D7A3).
-    static func isASCIIOrHangulSyllables(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// True when the text is NFC by construction: every scalar has NFC quick-check "yes" and
+    /// canonical combining class 0, so no composition can apply. Covered: U+0000..U+02FF
+    /// (ASCII, Latin-1, Latin Extended), general punctuation U+2010..U+2027 and U+2030..U+205E,
+    /// CJK punctuation U+3001..U+3029, compatibility jamo, enclosed CJK U+3200..U+32FF, CJK
+    /// ideographs U+4E00..U+9FFF, Hangul syllables, full-width forms U+FF01..U+FFEF. Anything else
+    /// (combining marks, conjoining jamo, compatibility ideographs, ...) takes the ICU path.
+    static func isNFCByConstruction(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = b.count
         while i < n {
             let c = b[i]
             if c < 0x80 { i += 1; continue }
-            // U+AC00..U+D7A3 is EA B0 80 ... ED 9E A3.
-            guard c >= 0xEA && c <= 0xED && i + 2 < n else { return false }
-            let scalar = (UInt32(c & 0x0F) << 12) | (UInt32(b[i + 1] & 0x3F) << 6) | UInt32(b[i + 2] & 0x3F)
-            if scalar < 0xAC00 || scalar > 0xD7A3 { return false }
-            i += 3
+            if c < 0xE0 {
+                // Two-byte scalars are U+0080..U+07FF; below U+0300 means lead byte C2..CB.
+                guard c <= 0xCB else { return false }
+                i += 2
+                continue
+            }
+            guard c < 0xF0 && i + 2 < n else { return false }
+            let u = (UInt32(c & 0x0F) << 12) | (UInt32(b[i + 1] & 0x3F) << 6) | UInt32(b[i + 2] & 0x3F)
+            switch u {
+            case 0xAC00...0xD7A3, 0x4E00...0x9FFF, 0x2010...0x2027, 0x2030...0x205E, 0x3001...0x3029,
+                 0x3131...0x318E, 0x3200...0x32FF, 0xFF01...0xFFEF:
+                i += 3
+            default:
+                return false
+            }
         }
         return true
     }

@@ -42,14 +42,17 @@ final class TextNormalizerTests: XCTestCase {
     }
 
     func testFastPathAgreesWithICUPath() {
-        let samples = ["서울특별시는 대한민국의 수도이다.  \n\n\n인구는 약 940만 명이다.", "plain ASCII   text\t\twith tabs \n", "", "\n\n"]
+        let samples = ["서울특별시는 대한민국의 수도이다.  \n\n\n인구는 약 940만 명이다.", "서울(漢城)·경기 — «café» 「인용」 ㈜ ＡＢ", "plain ASCII   text\t\twith tabs \n", "", "\n\n"]
         for s in samples {
-            XCTAssertTrue(s.utf8.withContiguousStorageIfAvailable { TextNormalizer.isASCIIOrHangulSyllables($0) } ?? false)
+            XCTAssertTrue(s.utf8.withContiguousStorageIfAvailable { TextNormalizer.isNFCByConstruction($0) } ?? false)
             var nfc = try! ICU.normalize(s, .nfc)
             let slow = nfc.withUTF8 { String(decoding: TextNormalizer.applyCharacterRules($0), as: UTF8.self) }
             XCTAssertEqual(normalizer.normalize(s), slow)
         }
-        XCTAssertFalse("café".utf8.withContiguousStorageIfAvailable { TextNormalizer.isASCIIOrHangulSyllables($0) } ?? true)
-        XCTAssertFalse("ㅋㅋ".utf8.withContiguousStorageIfAvailable { TextNormalizer.isASCIIOrHangulSyllables($0) } ?? true)
+        XCTAssertTrue("café ㅋㅋ 漢字 「인용」 ㈜ ＡＢ".utf8.withContiguousStorageIfAvailable { TextNormalizer.isNFCByConstruction($0) } ?? false)
+        for s in ["cafe\u{0301}", "\u{1112}\u{1161}", "\u{F900}", "\u{212B}", "a\u{302A}"] {
+            XCTAssertFalse(s.utf8.withContiguousStorageIfAvailable { TextNormalizer.isNFCByConstruction($0) } ?? true, s)
+        }
+        XCTAssertEqual(normalizer.normalize("cafe\u{0301}"), "café")
     }
 }
