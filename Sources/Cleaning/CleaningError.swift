@@ -6,6 +6,7 @@ public enum CleaningError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPolicy(path: String, detail: String)
     case invalidDedupIndex(path: String, detail: String)
     case incompatibleDedupIndex(path: String, detail: String)
+    case inputChanged(path: String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum CleaningError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): invalid cleaning policy: \(detail)"
         case let .invalidDedupIndex(path, detail):
             return "\(path): invalid dedup index: \(detail)"
+        case let .inputChanged(path):
+            return "\(path): changed while `clean` was reading it (is `extract` running?); nothing was committed, run again"
         case let .incompatibleDedupIndex(path, detail):
             return "\(path): dedup index was built with other MinHash settings (\(detail)); remove <corpus>/clean to rebuild"
         }

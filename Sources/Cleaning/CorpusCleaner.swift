@@ -153,8 +153,10 @@ public final class CorpusCleaner {
         let existingTest = manifest.splits[Split.test.rawValue]?.documents ?? 0
         let assigned = SplitAssigner(policy: options.policy).assign(survivors.map(\.idHash), existingTest: existingTest)
         var splitOfOrdinal = [UInt8](repeating: 0, count: ordinal)
+        var idHashOfOrdinal = [UInt64](repeating: 0, count: ordinal)
         for (c, split) in zip(survivors, assigned) {
             splitOfOrdinal[c.ordinal] = UInt8(Split.allCases.firstIndex(of: split)! + 1)
+            idHashOfOrdinal[c.ordinal] = c.idHash
         }
         survivors = []
 
@@ -165,9 +167,15 @@ public final class CorpusCleaner {
             _ = try forEachBatch(of: shard) { batch in
                 var chosen: [(document: Document, split: Split)] = []
                 for doc in batch {
+                    // The second pass must see the documents of the first; a shard rewritten in
+                    // between (extract running concurrently) is an error, never a silent mix-up.
+                    guard secondOrdinal < splitOfOrdinal.count else { throw CleaningError.inputChanged(path: shard) }
                     let code = splitOfOrdinal[secondOrdinal]
+                    if code > 0 {
+                        guard SplitAssigner.idHash(doc.id) == idHashOfOrdinal[secondOrdinal] else { throw CleaningError.inputChanged(path: shard) }
+                        chosen.append((doc, Split.allCases[Int(code) - 1]))
+                    }
                     secondOrdinal += 1
-                    if code > 0 { chosen.append((doc, Split.allCases[Int(code) - 1])) }
                 }
                 let normalizer = processor.normalizer
                 let texts = ParallelMap.map(chosen.map(\.document.text), threads: options.threads) { normalizer.normalize($0) }

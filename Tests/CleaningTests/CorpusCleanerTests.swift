@@ -198,6 +198,24 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertEqual(try PythonPeer.run(script, paths).trimmingCharacters(in: .whitespacesAndNewlines), "30")
     }
 
+    func testOutputIsIdenticalWithOneOrTwoThreads() throws {
+        var digests: [[String]] = []
+        for threads in [1, 2] {
+            let root = dir.path + "/threads-\(threads)"
+            var docs = (0..<120).map { Fixtures.document("d\($0)", Fixtures.randomArticle(seed: UInt64($0) + 300, words: 50)) }
+            docs.append(Fixtures.document("dup", Fixtures.editedArticle))
+            docs.append(Fixtures.document("orig", Fixtures.article))
+            try Fixtures.writeShard("\(root)/docs/a.jsonl.gz", docs)
+            var options = CorpusCleaner.Options(corpus: root)
+            options.threads = threads
+            options.batchSize = 16
+            let outcome = try CorpusCleaner(options: options).run()
+            XCTAssertEqual(outcome.run.kept, 121)
+            digests.append(try CleanManifest.load(path: outcome.manifestPath).splits.values.flatMap(\.shards).map(\.sha256).sorted())
+        }
+        XCTAssertEqual(digests[0], digests[1])
+    }
+
     func testWorkersCleanDisjointShardsIntoTheirOwnDirectories() throws {
         for k in 0..<3 {
             try Fixtures.writeShard("\(corpus)/docs/s\(k).jsonl.gz", [Fixtures.document("w\(k)", Fixtures.randomArticle(seed: UInt64(k) + 700))])
