@@ -89,7 +89,7 @@ public final class CorpusCleaner {
         try removeLeftovers(ofRun: runNumber)
 
         // Pass 1: filter and collect dedup candidates.
-        let progress = ProgressReporter(label: "clean: filter", quiet: options.quiet)
+        let progress = ProgressReporter(label: "clean", quiet: options.quiet)
         var candidates: [Candidate] = []
         var sourceOfOrdinal: [String] = []
         var errors: [String] = []
@@ -122,7 +122,7 @@ public final class CorpusCleaner {
                                                     signature: result.signature))
                     }
                 }
-                progress.advance(by: batch.count)
+                progress.advance(by: batch.count, detail: "filtering")
             }
             record.skippedLines += read.skipped.count
             for e in read.skipped where record.skippedLineExamples.count < 100 { record.skippedLineExamples.append(e.description) }
@@ -191,6 +191,7 @@ public final class CorpusCleaner {
                     record.lengthHistogram[bucket] += 1
                     try writers.write(doc, to: item.split)
                 }
+                progress.advance(by: batch.count, detail: "writing")
             }
         }
         let written = try writers.finish()
