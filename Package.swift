@@ -40,11 +40,12 @@ let package = Package(
         ),
         .target(name: "Crawling", dependencies: ["Corpus", "CCurl", "CSQLite"]),
         .target(name: "Replica", dependencies: ["Corpus"]),
+        .target(name: "Cleaning", dependencies: ["Corpus"]),
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
-                "Corpus", "Replica", "Crawling", "Extraction", "Tokenization", "Packing",
+                "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "CrawlingTests", dependencies: ["Crawling", "Replica", "Corpus", "TestSupport"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Corpus", "TestSupport"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "PackingTests", dependencies: ["Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.

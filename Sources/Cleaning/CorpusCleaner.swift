@@ -1,0 +1,331 @@
+import Foundation
+import Corpus
+
+/// `ko-llama clean`: `<corpus>/docs/*.jsonl.gz` -> `<corpus>/clean/{train,valid,test}/` plus
+/// `manifest.json`, `report.md` and the persistent dedup index (docs/CLEANING.md).
+///
+/// Two streaming passes over the input shards, one shard in memory at a time:
+/// 1. read, skip documents already in the corpus (by id) or with a rights reservation,
+///    normalize + filter + MinHash in parallel batches; keep only (id, created, hashes,
+///    signature) of candidates;
+/// 2. after dedup (candidates in (created, id) order against the index: the earliest survives,
+///    documents of earlier runs always win) and split assignment, re-read and re-normalize the
+///    survivors and write them to this run's shards.
+/// Commit order: shards, dedup index (a new file per run), manifest (the commit point), then
+/// the previous index file is removed. A crash before the manifest leaves the previous one valid
+/// and the run can be re-done: it takes the same run number and first removes that run's stray
+/// shards.
+///
+/// With `--shard-count N`, worker `i` cleans input shards `k` with `k % N == i` into
+/// `<corpus>/clean/workers/<i>-of-<N>/`, with its own manifest and index: near-duplicates across
+/// workers are not detected (deferred to a merge step that is not written yet). Run with one
+/// worker for a corpus-wide dedup.
+public final class CorpusCleaner {
+    public struct Options: Sendable {
+        public var corpus: String
+        public var policy = CleaningPolicy()
+        public var crawlersDirectory = "crawlers"
+        public var includeReserved = false
+        public var shardIndex = 0
+        public var shardCount = 1
+        public var threads = 2
+        public var quiet = true
+        /// Documents per parallel batch.
+        public var batchSize = 512
+
+        public init(corpus: String) { self.corpus = corpus }
+    }
+
+    /// What a run did.
+    public struct Outcome: Sendable {
+        public var manifestPath: String
+        public var run: CleanManifest.RunRecord
+        public var summary: String
+    }
+
+    public let options: Options
+    private let processor: DocumentProcessor
+    private var siteExclusion: [String: Bool] = [:]
+
+    public init(options: Options) {
+        self.options = options
+        processor = DocumentProcessor(policy: options.policy)
+    }
+
+    /// The output directory of this worker.
+    public var cleanDirectory: String {
+        options.shardCount > 1 ? "\(options.corpus)/clean/workers/\(options.shardIndex)-of-\(options.shardCount)" : "\(options.corpus)/clean"
+    }
+
+    private struct Candidate {
+        var ordinal: Int
+        var id: String
+        var created: String?
+        var idHash: UInt64
+        var textHash: UInt64
+        var signature: [UInt32]
+    }
+
+    public func run() throws -> Outcome {
+        let docsDirectory = "\(options.corpus)/docs"
+        guard FileSystem.isDirectory(docsDirectory) else { throw CleaningError.noInput(directory: docsDirectory) }
+        let allShards = try FileSystem.files(under: docsDirectory, suffixes: [".jsonl.gz", ".jsonl"])
+        guard !allShards.isEmpty else { throw CleaningError.noInput(directory: docsDirectory) }
+        let shards = allShards.enumerated().filter { $0.offset % options.shardCount == options.shardIndex }.map(\.element)
+
+        let manifestPath = "\(cleanDirectory)/manifest.json"
+        var manifest = FileSystem.exists(manifestPath) ? try CleanManifest.load(path: manifestPath) : CleanManifest()
+        let index: DedupIndex
+        if let name = manifest.dedupIndex {
+            index = try DedupIndex.load(path: "\(cleanDirectory)/\(name)", policy: options.policy)
+        } else {
+            index = DedupIndex(policy: options.policy)
+        }
+        let runNumber = (manifest.runs.last?.run ?? 0) + 1
+        var record = CleanManifest.RunRecord(run: runNumber, started: Self.timestamp(), finished: "", inputShards: shards,
+                                             includeReserved: options.includeReserved, policy: options.policy)
+        record.lengthHistogram = Array(repeating: 0, count: 12)
+
+        try removeLeftovers(ofRun: runNumber)
+
+        // Pass 1: filter and collect dedup candidates.
+        let progress = ProgressReporter(label: "clean", quiet: options.quiet)
+        var candidates: [Candidate] = []
+        var sourceOfOrdinal: [String] = []
+        var errors: [String] = []
+        var ordinal = 0
+        for shard in shards {
+            let read = try forEachBatch(of: shard) { batch in
+                var pending: [(ordinal: Int, document: Document)] = []
+                for doc in batch {
+                    defer { ordinal += 1 }
+                    sourceOfOrdinal.append(doc.source)
+                    record.perSource[doc.source, default: .init()].input += 1
+                    record.inputDocuments += 1
+                    let idHash = SplitAssigner.idHash(doc.id)
+                    if index.containsID(idHash) {
+                        count(.alreadyInCorpus, source: doc.source, &record)
+                    } else if try excludesReserved(doc) {
+                        count(.rightsReserved, source: doc.source, &record)
+                        record.perSource[doc.source, default: .init()].reservedExcluded += 1
+                    } else {
+                        pending.append((ordinal, doc))
+                    }
+                }
+                let results = processor.process(pending.map(\.document.text), threads: options.threads)
+                for (item, result) in zip(pending, results) {
+                    if let reason = result.reason {
+                        count(reason, source: item.document.source, &record)
+                    } else {
+                        candidates.append(Candidate(ordinal: item.ordinal, id: item.document.id, created: item.document.created,
+                                                    idHash: SplitAssigner.idHash(item.document.id), textHash: result.textHash,
+                                                    signature: result.signature))
+                    }
+                }
+                progress.advance(by: batch.count, detail: "filtering")
+            }
+            record.skippedLines += read.skipped.count
+            for e in read.skipped where record.skippedLineExamples.count < 100 { record.skippedLineExamples.append(e.description) }
+            if let error = read.error { errors.append(error.description) }
+        }
+
+        // Dedup: earliest (created, id) first; documents without a date after dated ones.
+        candidates.sort { a, b in
+            switch (a.created, b.created) {
+            case let (x?, y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.id < b.id
+            }
+        }
+        var survivors: [Candidate] = []
+        for c in candidates {
+            let source = sourceOfOrdinal[c.ordinal]
+            if index.containsID(c.idHash) { count(.alreadyInCorpus, source: source, &record); continue }
+            if let reason = index.duplicate(textHash: c.textHash, signature: c.signature) {
+                count(reason, source: source, &record)
+                continue
+            }
+            index.insert(idHash: c.idHash, textHash: c.textHash, signature: c.signature)
+            survivors.append(c)
+        }
+        candidates = []
+        let existingTest = manifest.splits[Split.test.rawValue]?.documents ?? 0
+        let assigned = SplitAssigner(policy: options.policy).assign(survivors.map(\.idHash), existingTest: existingTest)
+        var splitOfOrdinal = [UInt8](repeating: 0, count: ordinal)
+        var idHashOfOrdinal = [UInt64](repeating: 0, count: ordinal)
+        for (c, split) in zip(survivors, assigned) {
+            splitOfOrdinal[c.ordinal] = UInt8(Split.allCases.firstIndex(of: split)! + 1)
+            idHashOfOrdinal[c.ordinal] = c.idHash
+        }
+        survivors = []
+
+        // Pass 2: write survivors, in input order, to this run's shards.
+        let writers = SplitWriters(directory: cleanDirectory, run: runNumber, documentsPerShard: options.policy.documentsPerShard)
+        var secondOrdinal = 0
+        for shard in shards {
+            _ = try forEachBatch(of: shard) { batch in
+                var chosen: [(document: Document, split: Split)] = []
+                for doc in batch {
+                    // The second pass must see the documents of the first; a shard rewritten in
+                    // between (extract running concurrently) is an error, never a silent mix-up.
+                    guard secondOrdinal < splitOfOrdinal.count else { throw CleaningError.inputChanged(path: shard) }
+                    let code = splitOfOrdinal[secondOrdinal]
+                    if code > 0 {
+                        guard SplitAssigner.idHash(doc.id) == idHashOfOrdinal[secondOrdinal] else { throw CleaningError.inputChanged(path: shard) }
+                        chosen.append((doc, Split.allCases[Int(code) - 1]))
+                    }
+                    secondOrdinal += 1
+                }
+                let normalizer = processor.normalizer
+                let texts = ParallelMap.map(chosen.map(\.document.text), threads: options.threads) { normalizer.normalize($0) }
+                for (item, text) in zip(chosen, texts) {
+                    var doc = item.document
+                    doc.text = text
+                    let characters = text.unicodeScalars.count
+                    record.kept += 1
+                    record.perSource[doc.source, default: .init()].kept += 1
+                    record.perSplit[item.split.rawValue, default: 0] += 1
+                    var bucket = 0
+                    while bucket < record.lengthHistogram.count - 1 && characters >= 1 << (bucket + 7) { bucket += 1 }
+                    record.lengthHistogram[bucket] += 1
+                    try writers.write(doc, to: item.split)
+                }
+                progress.advance(by: batch.count, detail: "writing")
+            }
+        }
+        let written = try writers.finish()
+
+        // Commit: index (new file), manifest, then drop the previous index.
+        let indexName = String(format: "dedup/index-run%04d.bin", runNumber)
+        try index.save(to: "\(cleanDirectory)/\(indexName)")
+        let previousIndex = manifest.dedupIndex
+        manifest.dedupIndex = indexName
+        manifest.indexedDocuments = index.count
+        for (split, summaries) in written {
+            var contents = manifest.splits[split.rawValue] ?? .init()
+            for s in summaries {
+                contents.documents += s.documents
+                contents.characters += s.characters
+                contents.bytes += s.bytes
+                contents.shards.append(s)
+            }
+            manifest.splits[split.rawValue] = contents
+        }
+        record.inputErrors = errors
+        record.finished = Self.timestamp()
+        manifest.runs.append(record)
+        try manifest.save(to: manifestPath)
+        try AtomicFileWriter.write(manifest.report(), to: "\(cleanDirectory)/report.md")
+        if let previousIndex, previousIndex != indexName { FileSystem.remove("\(cleanDirectory)/\(previousIndex)") }
+
+        let filtered = record.filtered.values.reduce(0, +)
+        var summary = "clean run \(runNumber): \(record.inputDocuments) documents in \(shards.count) shards -> kept \(record.kept)"
+        summary += " (train \(record.perSplit["train"] ?? 0), valid \(record.perSplit["valid"] ?? 0), test \(record.perSplit["test"] ?? 0)),"
+        summary += " dropped \(filtered), \(record.skippedLines) invalid lines skipped"
+        if !errors.isEmpty { summary += ", \(errors.count) input errors" }
+        progress.finish(summary: summary)
+        return Outcome(manifestPath: manifestPath, run: record, summary: summary)
+    }
+
+    /// Shards an interrupted attempt at this run number left behind (never in the manifest).
+    private func removeLeftovers(ofRun run: Int) throws {
+        let prefix = String(format: "run-%04d-", run)
+        for split in Split.allCases where FileSystem.isDirectory("\(cleanDirectory)/\(split.rawValue)") {
+            for name in try FileSystem.listDirectory("\(cleanDirectory)/\(split.rawValue)") where name.hasPrefix(prefix) {
+                FileSystem.remove("\(cleanDirectory)/\(split.rawValue)/\(name)")
+            }
+        }
+    }
+
+    private func count(_ reason: FilterReason, source: String, _ record: inout CleanManifest.RunRecord) {
+        record.filtered[reason.rawValue, default: 0] += 1
+        if reason != .rightsReserved { record.perSource[source, default: .init()].filtered += 1 }
+    }
+
+    /// Reads a shard in batches; invalid lines are counted skips, a read error (truncated or
+    /// corrupt gzip, a line over the reader's limit) ends the shard and is recorded, keeping the
+    /// documents before it.
+    /// Returns the skipped lines and the error that ended the shard, if any.
+    private func forEachBatch(of shard: String, _ body: ([Document]) throws -> Void) throws -> (skipped: [CorpusError], error: CorpusError?) {
+        let reader = try DocumentShardReader(path: shard)
+        var batch: [Document] = []
+        do {
+            while let doc = try reader.next(skippingInvalid: true) {
+                batch.append(doc)
+                if batch.count >= options.batchSize {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch let error as CorpusError {
+            if !batch.isEmpty { try body(batch) }
+            return (reader.skippedLines, error)
+        }
+        if !batch.isEmpty { try body(batch) }
+        return (reader.skippedLines, nil)
+    }
+
+    /// Whether `document` carries a reservation that keeps it out of the splits: the site's
+    /// `rights.excludeReservedFromTraining` when `crawlers/<source>.json` exists, else the policy
+    /// default; `--include-reserved` overrides both.
+    private func excludesReserved(_ document: Document) throws -> Bool {
+        guard !options.includeReserved, RightsReservation.isReserved(document) else { return false }
+        if let known = siteExclusion[document.source] { return known }
+        let path = "\(options.crawlersDirectory)/\(document.source).json"
+        let exclude = FileSystem.exists(path)
+            ? try SiteDefinition.load(path, crawlersDirectory: options.crawlersDirectory).rights.excludeReservedFromTraining
+            : options.policy.excludeReservedByDefault
+        siteExclusion[document.source] = exclude
+        return exclude
+    }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+}
+
+/// The output shards of one run: `<split>/run-<NNNN>-<KKKKK>.jsonl.gz`, a new shard every
+/// `documentsPerShard` documents.
+final class SplitWriters {
+    let directory: String
+    let run: Int
+    let documentsPerShard: Int
+    private var open: [Split: DocumentShardWriter] = [:]
+    private var done: [Split: [ShardSummary]] = [:]
+
+    init(directory: String, run: Int, documentsPerShard: Int) {
+        self.directory = directory
+        self.run = run
+        self.documentsPerShard = documentsPerShard
+    }
+
+    func write(_ document: Document, to split: Split) throws {
+        if let w = open[split], w.documentCount >= documentsPerShard {
+            done[split, default: []].append(relative(try w.finish()))
+            open[split] = nil
+        }
+        if open[split] == nil {
+            let number = done[split]?.count ?? 0
+            open[split] = try DocumentShardWriter(path: directory + "/" + String(format: "%@/run-%04d-%05d.jsonl.gz", split.rawValue, run, number))
+        }
+        try open[split]!.write(document)
+    }
+
+    /// Finishes every open shard; summaries per split in shard order (paths relative to `directory`).
+    func finish() throws -> [(Split, [ShardSummary])] {
+        for split in Split.allCases {
+            if let w = open[split] { done[split, default: []].append(relative(try w.finish())) }
+        }
+        open = [:]
+        return Split.allCases.compactMap { s in done[s].map { (s, $0) } }
+    }
+
+    private func relative(_ s: ShardSummary) -> ShardSummary {
+        var s = s
+        if s.path.hasPrefix(directory + "/") { s.path.removeFirst(directory.count + 1) }
+        return s
+    }
+}

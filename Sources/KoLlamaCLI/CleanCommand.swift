@@ -1,0 +1,47 @@
+import ArgumentParser
+import Cleaning
+import Corpus
+import Foundation
+
+/// `ko-llama clean --corpus <dir>`: docs -> normalized, filtered, deduplicated train/valid/test
+/// shards with a manifest and report (docs/CLEANING.md).
+struct CleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean",
+        abstract: "Normalize, filter, deduplicate and split <corpus>/docs into <corpus>/clean."
+    )
+
+    @Option(help: "Corpus directory (reads <corpus>/docs, writes <corpus>/clean).")
+    var corpus: String
+
+    @Option(help: "JSON file with CleaningPolicy thresholds; keys left out keep their defaults.")
+    var policy: String?
+
+    @Option(help: "Where site definitions live (rights.excludeReservedFromTraining per source).")
+    var crawlersDir = "crawlers"
+
+    @Flag(help: "Keep documents with a rights reservation in the splits (overrides the site setting).")
+    var includeReserved = false
+
+    @Option(help: "Threads for normalization and filtering.")
+    var threads = 2
+
+    @OptionGroup var shards: ShardOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var options = CorpusCleaner.Options(corpus: corpus)
+        if let policy { options.policy = try CleaningPolicy.load(path: policy) }
+        options.crawlersDirectory = crawlersDir
+        options.includeReserved = includeReserved
+        options.shardIndex = shards.shardIndex
+        options.shardCount = shards.shardCount
+        options.threads = max(1, threads)
+        options.quiet = output.quiet
+        let outcome = try CorpusCleaner(options: options).run()
+        if !outcome.run.inputErrors.isEmpty {
+            for e in outcome.run.inputErrors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Cleaning
+import Corpus
+import Foundation
+import TestSupport
+import XCTest
+
+final class CorpusCleanerTests: XCTestCase {
+    var dir: TemporaryDirectory!
+    var corpus: String { dir.path + "/corpus" }
+
+    override func setUpWithError() throws {
+        dir = try TemporaryDirectory("clean-test")
+    }
+
+    func clean(_ configure: (inout CorpusCleaner.Options) -> Void = { _ in }) throws -> CorpusCleaner.Outcome {
+        var options = CorpusCleaner.Options(corpus: corpus)
+        options.crawlersDirectory = dir.path + "/crawlers"
+        configure(&options)
+        return try CorpusCleaner(options: options).run()
+    }
+
+    func testTwoRunsAddOnlyNewDocumentsThatAreNotDuplicates() throws {
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", [
+            Fixtures.document("a", Fixtures.article),
+            Fixtures.document("b", Fixtures.otherArticle),
+            Fixtures.document("c", Fixtures.randomArticle(seed: 1)),
+        ])
+        let first = try clean()
+        XCTAssertEqual(first.run.kept, 3)
+        let manifest1 = try CleanManifest.load(path: first.manifestPath)
+        let firstShards = manifest1.splits.values.flatMap(\.shards)
+
+        try Fixtures.writeShard("\(corpus)/docs/b.jsonl.gz", [
+            Fixtures.document("d", Fixtures.randomArticle(seed: 2)),
+            Fixtures.document("e", Fixtures.editedArticle, created: "2023-01-01"),
+            Fixtures.document("f", Fixtures.otherArticle),
+        ])
+        let second = try clean()
+        XCTAssertEqual(second.run.run, 2)
+        XCTAssertEqual(second.run.inputDocuments, 6)
+        XCTAssertEqual(second.run.kept, 1)
+        XCTAssertEqual(second.run.filtered, ["already_in_corpus": 3, "near_duplicate": 1, "exact_duplicate": 1])
+        let kept = try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }.map(\.id).sorted()
+        XCTAssertEqual(kept, ["a", "b", "c", "d"])
+        // Earlier shards are never rewritten: same bytes as recorded by run 1.
+        let manifest2 = try CleanManifest.load(path: second.manifestPath)
+        for shard in firstShards {
+            XCTAssertEqual(DigestEncoding.hex(SHA256.hash(try FileSystem.readAll("\(corpus)/clean/\(shard.path)"))), shard.sha256)
+            XCTAssertTrue(manifest2.splits.values.flatMap(\.shards).contains(shard))
+        }
+        XCTAssertEqual(manifest2.indexedDocuments, 4)
+        XCTAssertEqual(try FileSystem.listDirectory("\(corpus)/clean/dedup"), ["index-run0002.bin"])
+    }
+
+    func testEarliestDuplicateByCreatedThenIDSurvives() throws {
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", [
+            Fixtures.document("late", Fixtures.article, created: "2024-05-01"),
+            Fixtures.document("z-early", Fixtures.editedArticle, created: "2024-01-01"),
+            Fixtures.document("a-early", Fixtures.editedArticle, created: "2024-01-01"),
+        ])
+        let outcome = try clean()
+        XCTAssertEqual(outcome.run.kept, 1)
+        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }.map(\.id), ["a-early"])
+    }
+
+    func testRightsReservedExcludedPerSiteWithOverride() throws {
+        var site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        site.name = "open-site"
+        site.rights.excludeReservedFromTraining = false
+        let encoder = JSONEncoder()
+        try FileSystem.createDirectory(dir.path + "/crawlers")
+        try AtomicFileWriter.write([UInt8](encoder.encode(site)), to: dir.path + "/crawlers/open-site.json")
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", [
+            Fixtures.document("notice", Fixtures.article, source: "people-ko",
+                              metadata: ["rights_notice": .string("무단 전재-재배포, AI 학습 및 활용 금지")]),
+            Fixtures.document("optout", Fixtures.otherArticle, source: "people-ko", metadata: ["opt_out": .array([.string("noai"), .string("noimageai")])]),
+            Fixtures.document("open", Fixtures.randomArticle(seed: 3), source: "open-site", metadata: ["rights_notice": .string("All rights reserved")]),
+            Fixtures.document("free", Fixtures.randomArticle(seed: 4), source: "people-ko", metadata: ["rights_notice": .string("  ")]),
+        ])
+        let outcome = try clean()
+        XCTAssertEqual(outcome.run.filtered, ["rights_reserved": 2])
+        XCTAssertEqual(outcome.run.perSource["people-ko"]?.reservedExcluded, 2)
+        XCTAssertEqual(outcome.run.perSource["open-site"]?.kept, 1)
+        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }.map(\.id).sorted(), ["free", "open"])
+        // The reserved documents were not indexed, so an explicit override adds them later.
+        let override = try clean { $0.includeReserved = true }
+        XCTAssertEqual(override.run.kept, 2)
+        XCTAssertEqual(override.run.filtered, ["already_in_corpus": 2])
+    }
+
+    func testSplitsAreStableAsTheCorpusGrowsAndTestSizeIsCapped() throws {
+        var policy = CleaningPolicy()
+        policy.testHashFraction = 0.1
+        policy.testDocuments = 12
+        policy.documentsPerShard = 40
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", (0..<150).map { Fixtures.document("doc-\($0)", Fixtures.randomArticle(seed: UInt64($0) + 100, words: 40)) })
+        _ = try clean { $0.policy = policy }
+        let before = try Fixtures.readSplits("\(corpus)/clean")
+        try Fixtures.writeShard("\(corpus)/docs/b.jsonl.gz", (150..<300).map { Fixtures.document("doc-\($0)", Fixtures.randomArticle(seed: UInt64($0) + 100, words: 40)) })
+        let second = try clean { $0.policy = policy }
+        XCTAssertEqual(second.run.kept, 150)
+        let after = try Fixtures.readSplits("\(corpus)/clean")
+        for (split, docs) in before {
+            let ids = Set(after[split]!.map(\.id))
+            for d in docs { XCTAssertTrue(ids.contains(d.id), "\(d.id) moved out of \(split)") }
+        }
+        XCTAssertEqual(after.values.map(\.count).reduce(0, +), 300)
+        XCTAssertEqual(after[.test]?.count, 12)
+        let valid = after[.valid]?.count ?? 0
+        XCTAssertTrue((10...55).contains(valid), "valid \(valid)")
+        // The rule is a function of the id: assigning again for the grown corpus agrees.
+        let assigner = SplitAssigner(policy: policy)
+        for d in after[.train]! { XCTAssertEqual(assigner.trainOrValid(SplitAssigner.idHash(d.id)), .train) }
+        for d in after[.test]! { XCTAssertTrue(assigner.isTestCandidate(SplitAssigner.idHash(d.id))) }
+        let manifest = try CleanManifest.load(path: second.manifestPath)
+        XCTAssertTrue(manifest.splits["train"]!.shards.map(\.path).contains("train/run-0002-00000.jsonl.gz"))
+        XCTAssertGreaterThan(manifest.splits["train"]!.shards.count, 2, "documentsPerShard rolls shards")
+    }
+
+    func testHostileInputs() throws {
+        let good = "\(corpus)/docs/a.jsonl.gz"
+        var lines = try [Fixtures.document("a", Fixtures.article)].map { try JSONLines.line($0, encoder: JSONLines.makeEncoder()) }
+        lines.append(Array(#"{"id":"bad","text":""#.utf8) + [0xFF, 0xFE] + Array(#"","source":"x","added":"2024"}"#.utf8) + [0x0A])
+        lines.append(try JSONLines.line(Fixtures.document("giant", Fixtures.article + "\n\n" + String(repeating: "가나다라마바사 ", count: 40_000)), encoder: JSONLines.makeEncoder()))
+        try AtomicFileWriter.write(GzipCompressor.member(lines.flatMap { $0 }), to: good)
+        // A truncated shard: its first documents are kept, the error names file and offset.
+        var member = [UInt8]()
+        for i in 0..<40 { member += try JSONLines.line(Fixtures.document("t\(i)", Fixtures.randomArticle(seed: UInt64(i) + 500)), encoder: JSONLines.makeEncoder()) }
+        let compressed = GzipCompressor.member(member, level: 1)
+        try AtomicFileWriter.write(Array(compressed.prefix(compressed.count * 2 / 3)), to: "\(corpus)/docs/b.jsonl.gz")
+
+        let outcome = try clean()
+        XCTAssertEqual(outcome.run.skippedLines, 1)
+        XCTAssertEqual(outcome.run.skippedLineExamples.first, "\(good):2: invalid UTF-8")
+        XCTAssertEqual(outcome.run.filtered["long_line"], 1)
+        XCTAssertEqual(outcome.run.inputErrors.count, 1)
+        XCTAssertTrue(outcome.run.inputErrors[0].hasPrefix("\(corpus)/docs/b.jsonl.gz"), outcome.run.inputErrors[0])
+        XCTAssertTrue(outcome.run.inputErrors[0].contains("(byte "), outcome.run.inputErrors[0])
+        XCTAssertGreaterThan(outcome.run.kept, 10)
+        XCTAssertLessThan(outcome.run.kept, 41)
+
+        let empty = try TemporaryDirectory("clean-empty")
+        try FileSystem.createDirectory(empty.path + "/docs")
+        XCTAssertThrowsError(try CorpusCleaner(options: .init(corpus: empty.path)).run()) { error in
+            XCTAssertEqual("\(error)", "\(empty.path)/docs: no *.jsonl.gz document shards to clean (run `ko-llama extract` first)")
+        }
+    }
+
+    func testManifestReportAndAnInterruptedRunRedone() throws {
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", [
+            Fixtures.document("a", Fixtures.article),
+            Fixtures.document("short", "짧은 글."),
+            Fixtures.document("b", Fixtures.otherArticle, source: "people-ko"),
+        ])
+        let outcome = try clean()
+        let manifest = try CleanManifest.load(path: outcome.manifestPath)
+        XCTAssertEqual(manifest.runs.count, 1)
+        XCTAssertEqual(manifest.runs[0].policy, CleaningPolicy())
+        XCTAssertEqual(manifest.runs[0].filtered, ["too_short": 1])
+        XCTAssertEqual(manifest.runs[0].perSource["xinhua-ko"], .init(input: 2, kept: 1, reservedExcluded: 0, filtered: 1))
+        XCTAssertEqual(manifest.splits.values.map(\.documents).reduce(0, +), 2)
+        for shard in manifest.splits.values.flatMap(\.shards) {
+            let bytes = try FileSystem.readAll("\(corpus)/clean/\(shard.path)")
+            XCTAssertEqual(bytes.count, shard.bytes)
+            XCTAssertEqual(DigestEncoding.hex(SHA256.hash(bytes)), shard.sha256)
+        }
+        let report = String(decoding: try FileSystem.readAll("\(corpus)/clean/report.md"), as: UTF8.self)
+        XCTAssertTrue(report.contains("| too_short | 1 |"), report)
+        XCTAssertTrue(report.contains("512-1023"), report)
+
+        // A crashed run 2 leaves a stray shard and index behind; the manifest still says run 1.
+        try AtomicFileWriter.write("garbage", to: "\(corpus)/clean/train/run-0002-00000.jsonl.gz")
+        try AtomicFileWriter.write("garbage", to: "\(corpus)/clean/dedup/index-run0002.bin")
+        try Fixtures.writeShard("\(corpus)/docs/b.jsonl.gz", [Fixtures.document("c", Fixtures.randomArticle(seed: 9))])
+        let redo = try clean()
+        XCTAssertEqual(redo.run.run, 2)
+        XCTAssertEqual(redo.run.kept, 1)
+        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }.map(\.id).sorted(), ["a", "b", "c"])
+    }
+
+    func testShardsAreReadableByPythonJsonAndGzip() throws {
+        try PythonPeer.require("json", "gzip")
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", (0..<30).map { Fixtures.document("p\($0)", Fixtures.randomArticle(seed: UInt64($0) + 900)) })
+        let outcome = try clean()
+        let manifest = try CleanManifest.load(path: outcome.manifestPath)
+        let paths = manifest.splits.values.flatMap(\.shards).map { "\(corpus)/clean/\($0.path)" }
+        let script = """
+        import gzip, json, sys
+        n = 0
+        for path in sys.argv[1:]:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                for line in f:
+                    d = json.loads(line)
+                    assert set(["id", "text", "source", "added"]) <= set(d), d.keys()
+                    n += 1
+        print(n)
+        """
+        XCTAssertEqual(try PythonPeer.run(script, paths).trimmingCharacters(in: .whitespacesAndNewlines), "30")
+    }
+
+    func testOutputIsIdenticalWithOneOrTwoThreads() throws {
+        var digests: [[String]] = []
+        for threads in [1, 2] {
+            let root = dir.path + "/threads-\(threads)"
+            var docs = (0..<120).map { Fixtures.document("d\($0)", Fixtures.randomArticle(seed: UInt64($0) + 300, words: 50)) }
+            docs.append(Fixtures.document("dup", Fixtures.editedArticle))
+            docs.append(Fixtures.document("orig", Fixtures.article))
+            try Fixtures.writeShard("\(root)/docs/a.jsonl.gz", docs)
+            var options = CorpusCleaner.Options(corpus: root)
+            options.threads = threads
+            options.batchSize = 16
+            let outcome = try CorpusCleaner(options: options).run()
+            XCTAssertEqual(outcome.run.kept, 121)
+            digests.append(try CleanManifest.load(path: outcome.manifestPath).splits.values.flatMap(\.shards).map(\.sha256).sorted())
+        }
+        XCTAssertEqual(digests[0], digests[1])
+    }
+
+    func testWorkersCleanDisjointShardsIntoTheirOwnDirectories() throws {
+        for k in 0..<3 {
+            try Fixtures.writeShard("\(corpus)/docs/s\(k).jsonl.gz", [Fixtures.document("w\(k)", Fixtures.randomArticle(seed: UInt64(k) + 700))])
+        }
+        let w0 = try clean { $0.shardIndex = 0; $0.shardCount = 2 }
+        let w1 = try clean { $0.shardIndex = 1; $0.shardCount = 2 }
+        XCTAssertEqual(w0.run.inputShards, ["\(corpus)/docs/s0.jsonl.gz", "\(corpus)/docs/s2.jsonl.gz"])
+        XCTAssertEqual(w1.run.inputShards, ["\(corpus)/docs/s1.jsonl.gz"])
+        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean/workers/0-of-2").values.flatMap { $0 }.map(\.id).sorted(), ["w0", "w2"])
+        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean/workers/1-of-2").values.flatMap { $0 }.map(\.id), ["w1"])
+    }
+}
