@@ -6,6 +6,6 @@ struct KoLlama: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ko-llama",
         abstract: "Teach a LLaMA-family model Korean, corpus first.",
-        subcommands: [Bench.self]
+        subcommands: [TokenizerCommand.self, Bench.self]
     )
 }
