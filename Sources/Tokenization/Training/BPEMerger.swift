@@ -31,7 +31,6 @@ final class BPEMerger {
     private var needsRecomputation: [Bool] = []
     private var isUnknown: [Bool] = []
     private var positions: [[Position]] = []
-    private var characters: [[UInt32]] = []
 
     /// (left id, right id) -> pair symbol id, or -1 when the pair is not a valid piece.
     private var pairCache: [UInt64: Int32] = [:]
@@ -58,7 +57,7 @@ final class BPEMerger {
         for (i, c) in characterCodes.enumerated() {
             var bytes: [UInt8] = []
             UTF8Validation.encode(c, into: &bytes)
-            appendSymbol(left: -1, right: -1, piece: bytes, characters: [c], frequency: UInt64(characterFrequency[i]))
+            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(characterFrequency[i]))
             isUnknown[i] = i == unknown
         }
         self.wordSymbols = wordSymbols
@@ -66,18 +65,17 @@ final class BPEMerger {
         wordFrequency = frequencies.map { UInt64($0) }
     }
 
-    private func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characters chars: [UInt32], frequency f: UInt64) {
+    private func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {
         left.append(l)
         right.append(r)
         pieces.append(piece)
-        charLength.append(Int32(chars.count))
+        charLength.append(characterCount)
         frequency.append(f)
         active.append(true)
         pending.append(false)
         needsRecomputation.append(true)
         isUnknown.append(false)
         positions.append([])
-        characters.append(chars)
     }
 
     /// spm's GetPairSymbol: the cached pair symbol, a new one, or nil for an invalid piece.
@@ -85,16 +83,15 @@ final class BPEMerger {
         if isUnknown[Int(l)] || isUnknown[Int(r)] { return nil }
         let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
         if let cached = pairCache[key] { return cached < 0 ? nil : cached }
-        scratch.removeAll(keepingCapacity: true)
-        scratch += characters[Int(l)]
-        scratch += characters[Int(r)]
+        let piece = pieces[Int(l)] + pieces[Int(r)]
+        piece.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
         let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
         if !valid {
             pairCache[key] = -1
             return nil
         }
         let id = Int32(pieces.count)
-        appendSymbol(left: l, right: r, piece: pieces[Int(l)] + pieces[Int(r)], characters: scratch, frequency: 0)
+        appendSymbol(left: l, right: r, piece: piece, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
         pairCache[key] = id
         return id
     }

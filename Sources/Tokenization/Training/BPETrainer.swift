@@ -75,7 +75,8 @@ public struct BPETrainer {
         }
 
         // Character counts over all words (= over all sentences) and the required alphabet.
-        var charCounts: [UInt32: Int] = [:]
+        // Flat tables indexed by code point: one pass, no hashing.
+        var charCounts = [Int](repeating: 0, count: 0x110000)
         var decoded: [UInt32] = []
         words.arena.withUnsafeBufferPointer { arena in
             var offset = 0
@@ -84,12 +85,14 @@ public struct BPETrainer {
                 UTF8Validation.decode(UnsafeBufferPointer(rebasing: arena[offset..<(offset + length)]), into: &decoded)
                 offset += length
                 let f = words.counts[id]
-                for c in decoded where c != 0 { charCounts[c, default: 0] += f }
+                for c in decoded where c != 0 { charCounts[Int(c)] += f }
             }
         }
-        let allCount = charCounts.values.reduce(0, +)
+        let allCount = charCounts.reduce(0, +)
         if allCount == 0 { throw BPETrainerError.emptyCorpus(inputs: options.inputs) }
-        let byFrequency = charCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let byFrequency = charCounts.indices.filter { charCounts[$0] > 0 }
+            .map { (UInt32($0), charCounts[$0]) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         var required: [(UInt32, Int)] = []
         var accumulated = 0
         let coverageTarget = Float(options.characterCoverage)
@@ -105,8 +108,8 @@ public struct BPETrainer {
         }
 
         // Character ids: required characters in spm's order, then the unknown character.
-        var charId: [UInt32: Int32] = [:]
-        for (i, (c, _)) in required.enumerated() { charId[c] = Int32(i) }
+        var charId = [Int32](repeating: -1, count: 0x110000)
+        for (i, (c, _)) in required.enumerated() { charId[Int(c)] = Int32(i) }
         let unknownId = Int32(required.count)
         let characterCodes = required.map(\.0) + [PieceValidity.unknownCharacter]
         let characterFrequency = required.map(\.1) + [1]
@@ -121,11 +124,11 @@ public struct BPETrainer {
                 let word = UnsafeBufferPointer(rebasing: arena[offset..<(offset + length)])
                 offset += length
                 UTF8Validation.decode(word, into: &decoded)
-                if decoded.allSatisfy({ charId[$0] != nil }) {
+                if decoded.allSatisfy({ charId[Int($0)] >= 0 }) {
                     replaced.add(word, count: words.counts[id])
                 } else {
                     bytes.removeAll(keepingCapacity: true)
-                    for c in decoded { UTF8Validation.encode(charId[c] != nil ? c : PieceValidity.unknownCharacter, into: &bytes) }
+                    for c in decoded { UTF8Validation.encode(charId[Int(c)] >= 0 ? c : PieceValidity.unknownCharacter, into: &bytes) }
                     bytes.withUnsafeBufferPointer { replaced.add($0, count: words.counts[id]) }
                 }
             }
@@ -141,7 +144,7 @@ public struct BPETrainer {
                 let slice = replaced.bytes(id)
                 slice.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &decoded) }
                 wordStart.append(wordSymbols.count)
-                for c in decoded { wordSymbols.append(charId[c] ?? unknownId) }
+                for c in decoded { let id = charId[Int(c)]; wordSymbols.append(id >= 0 ? id : unknownId) }
                 frequencies.append(replaced.counts[id])
             }
         }
