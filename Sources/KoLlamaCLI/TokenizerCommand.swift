@@ -1,9 +1,10 @@
 import ArgumentParser
 
-/// `ko-llama tokenizer <what>`: SentencePiece-compatible tokenizer tools.
-struct Tokenizer: ParsableCommand {
+/// `ko-llama tokenizer <action>`: train, merge and apply SentencePiece-compatible tokenizers.
+struct TokenizerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tokenizer",
         abstract: "Train, merge, and apply SentencePiece-compatible tokenizers.",
-        subcommands: [TokenizerMerge.self, TokenizerEncode.self, TokenizerDecode.self]
+        subcommands: [TokenizerTrainCommand.self, TokenizerMerge.self, TokenizerEncode.self, TokenizerDecode.self]
     )
 }

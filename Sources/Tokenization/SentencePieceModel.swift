@@ -44,7 +44,8 @@ public struct SentencePieceModel: Sendable {
         var out = ""
         for p in proto.pieces {
             let score = p.score
-            let s = score == score.rounded() && abs(score) < 1e7 ? String(Int(score)) : String(score)
+            var s = score == score.rounded() && abs(score) < 1e7 ? String(Int(score)) : String(score)
+            if score == 0 && score.sign == .minus { s = "-0" }  // spm prints -0 for the first merge
             out += p.piece + "\t" + s + "\n"
         }
         return out

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import Tokenization
+
+/// `ko-llama bench tokenizer-train`: one corpus trained by ko-llama (in process), spm_train
+/// (pip sentencepiece, child process) and Hugging Face `tokenizers`' BpeTrainer (child
+/// process), printed as a table of wall time and peak RSS, plus ko-llama's phase split and
+/// the piece overlap and token counts of ko-llama's model against spm's.
+struct BenchTokenizerTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenizer-train",
+        abstract: "Time BPE tokenizer training against spm_train and HF tokenizers."
+    )
+
+    @Option(help: "Training text (one sentence per line).")
+    var input: String
+
+    @Option(help: "Vocabulary size.")
+    var vocabSize = 20_000
+
+    @Option(help: "Threads for every trainer.")
+    var threads = 2
+
+    @Option(help: "Character coverage.")
+    var characterCoverage = 0.9995
+
+    @Option(help: "Directory for the models (default: a temporary directory).")
+    var workDir: String?
+
+    /// Trains in a child Python process; prints `wall_s peak_rss_kb` for that child.
+    static let peerScript = """
+    import resource, subprocess, sys, time
+    kind, inp, prefix, vocab, threads, cov = sys.argv[1:7]
+    if kind == 'spm':
+        code = ("import sentencepiece as spm; spm.SentencePieceTrainer.train(input=%r, model_prefix=%r, vocab_size=%s, "
+                "model_type='bpe', normalization_rule_name='identity', character_coverage=%s, num_threads=%s, minloglevel=2)"
+                % (inp, prefix, vocab, cov, threads))
+    else:
+        code = ("import os; os.environ['RAYON_NUM_THREADS']=%r\\n"
+                "from tokenizers import Tokenizer, models, pre_tokenizers, trainers, decoders\\n"
+                "t = Tokenizer(models.BPE(unk_token='<unk>'))\\n"
+                "t.pre_tokenizer = pre_tokenizers.Metaspace()\\n"
+                "tr = trainers.BpeTrainer(vocab_size=%s, special_tokens=['<unk>','<s>','</s>'], show_progress=False)\\n"
+                "t.train([%r], tr)\\nt.save(%r)" % (threads, vocab, inp, prefix + '.json'))
+    start = time.time()
+    subprocess.run([sys.executable, '-c', code], check=True, env=dict(__import__('os').environ, RAYON_NUM_THREADS=threads))
+    print(time.time() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    """
+
+    static let compareScript = """
+    import sys, sentencepiece as spm
+    a = spm.SentencePieceProcessor(model_file=sys.argv[1]); b = spm.SentencePieceProcessor(model_file=sys.argv[2])
+    pa = {a.id_to_piece(i) for i in range(a.get_piece_size())}; pb = {b.id_to_piece(i) for i in range(b.get_piece_size())}
+    lines = []
+    with open(sys.argv[3], encoding='utf-8', errors='replace') as f:
+        for i, line in enumerate(f):
+            if i >= 20000: break
+            lines.append(line.rstrip('\\n'))
+    ta = sum(map(len, a.encode(lines))); tb = sum(map(len, b.encode(lines))); chars = sum(map(len, lines))
+    print(len(pa & pb) / len(pb), ta, tb, chars)
+    """
+
+    func run() throws {
+        let dir = workDir ?? NSTemporaryDirectory() + "ko-llama-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+
+        var options = BPETrainerOptions(inputs: [input], vocabSize: vocabSize)
+        options.threads = threads
+        options.characterCoverage = characterCoverage
+        let start = Date()
+        let result = try BPETrainer(options: options).train(writingTo: dir + "/ko.model", quiet: true)
+        let koWall = Date().timeIntervalSince(start)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let koRSS = Double(usage.ru_maxrss) / 1024
+
+        func peer(_ kind: String) throws -> (wall: Double, rss: Double) {
+            let out = try python(Self.peerScript, [kind, input, dir + "/" + kind, "\(vocabSize)", "\(threads)", "\(characterCoverage)"])
+            let f = out.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
+            return (f[0], f[1] / 1024)
+        }
+        let spm = try peer("spm")
+        let hf = try peer("hf")
+        let cmp = try python(Self.compareScript, [dir + "/ko.model", dir + "/spm.model", input])
+            .split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
+
+        print("tokenizer-train: \(input), vocab \(vocabSize), coverage \(characterCoverage), \(threads) threads")
+        print("| trainer | wall s | peak RSS MB | wall vs spm | RSS vs spm |")
+        print("|---|---:|---:|---:|---:|")
+        for (name, wall, rss) in [("ko-llama (native)", koWall, koRSS), ("spm_train (sentencepiece)", spm.wall, spm.rss), ("HF tokenizers BpeTrainer", hf.wall, hf.rss)] {
+            print(String(format: "| %@ | %.2f | %.0f | %.2fx | %.2fx |", name, wall, rss, wall / spm.wall, rss / spm.rss))
+        }
+        let t = result.timings
+        print(String(format: "ko-llama phases: read+count %.2f s, alphabet %.2f s, pair stats %.2f s, merges %.2f s, save %.2f s; %d distinct words",
+                     t.readAndCount, t.alphabet, t.pairStatistics, t.merges, t.save, result.distinctWords))
+        print(String(format: "piece overlap with spm: %.4f%%; tokens on the first 20,000 lines: ko-llama %.0f, spm %.0f (%.3f%% difference, %.0f characters)",
+                     cmp[0] * 100, cmp[1], cmp[2], (cmp[1] / cmp[2] - 1) * 100, cmp[3]))
+    }
+
+    private func python(_ script: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ValidationError("python3 \(arguments.first ?? "") exited \(p.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,285 @@
+import Corpus
+
+/// The BPE merge loop of SentencePiece's `bpe::Trainer::Train` (src/bpe_model_trainer.cc,
+/// v0.2.3), on integer symbol ids and UTF-8 bytes.
+///
+/// Mirrored exactly: every word is a sequence of character symbols; a pair symbol exists for
+/// each adjacent pair whose concatenation is a valid piece; its frequency is the sum of the
+/// frequencies of the words it occurs in, kept exact incrementally (neighbours of a merged
+/// occurrence lose it, new neighbours gain it); its occurrence list is appended in the order
+/// spm appends it; a max-queue with lazy deletion picks the next merge with spm's ordering —
+/// higher frequency, then fewer characters, then the bytewise smaller piece. A symbol whose
+/// piece was already produced along another path ("aa"+"a" vs "a"+"aa") is dropped without
+/// taking a vocabulary slot, as spm does. The one difference: when two *different* symbols
+/// with the *same* piece tie exactly, spm's order is its heap's internal order; here the symbol
+/// created first wins.
+final class BPEMerger {
+    struct Position {
+        var word: Int32
+        var left: Int32
+        var right: Int32
+    }
+
+    // Symbol table (struct of arrays); character symbols come first.
+    private var left: [Int32] = []
+    private var right: [Int32] = []
+    private var pieces: [[UInt8]] = []
+    private var charLength: [Int32] = []
+    private var frequency: [UInt64] = []  // wraps like spm's uint64_t
+    private var active: [Bool] = []
+    private var pending: [Bool] = []
+    private var needsRecomputation: [Bool] = []
+    private var isUnknown: [Bool] = []
+    private var positions: [[Position]] = []
+
+    /// (left id, right id) -> pair symbol id, or -1 when the pair is not a valid piece.
+    private var pairCache: [UInt64: Int32] = [:]
+    private var pendingQueue: [Int32] = []
+    private var queue: [(frequency: UInt64, symbol: Int32)] = []
+
+    // Words: symbol ids of all words back to back; -1 marks a merged-away slot.
+    private var wordSymbols: [Int32] = []
+    private var wordStart: [Int] = []
+    private var wordFrequency: [UInt64] = []
+
+    private let validity: PieceValidity
+    private var scratch: [UInt32] = []
+
+    /// - Parameters:
+    ///   - characterCodes: the character symbols (their ids are their indices).
+    ///   - characterFrequency: initial frequency of each character symbol (spm uses the
+    ///     character count for required characters; it never ranks characters).
+    ///   - unknown: index of the unknown character U+2585, if present.
+    ///   - wordSymbols: character ids of every word, back to back, words in spm's order
+    ///     (frequency descending, bytes ascending); `wordStart` has one more entry than words.
+    init(characterCodes: [UInt32], characterFrequency: [Int], unknown: Int?, wordSymbols: [Int32], wordStart: [Int], frequencies: [Int], validity: PieceValidity) {
+        self.validity = validity
+        for (i, c) in characterCodes.enumerated() {
+            var bytes: [UInt8] = []
+            UTF8Validation.encode(c, into: &bytes)
+            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(characterFrequency[i]))
+            isUnknown[i] = i == unknown
+        }
+        self.wordSymbols = wordSymbols
+        self.wordStart = wordStart
+        wordFrequency = frequencies.map { UInt64($0) }
+    }
+
+    private func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {
+        left.append(l)
+        right.append(r)
+        pieces.append(piece)
+        charLength.append(characterCount)
+        frequency.append(f)
+        active.append(true)
+        pending.append(false)
+        needsRecomputation.append(true)
+        isUnknown.append(false)
+        positions.append([])
+    }
+
+    /// spm's GetPairSymbol: the cached pair symbol, a new one, or nil for an invalid piece.
+    private func pairSymbol(_ l: Int32, _ r: Int32) -> Int32? {
+        if isUnknown[Int(l)] || isUnknown[Int(r)] { return nil }
+        let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
+        if let cached = pairCache[key] { return cached < 0 ? nil : cached }
+        let piece = pieces[Int(l)] + pieces[Int(r)]
+        piece.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
+        let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
+        if !valid {
+            pairCache[key] = -1
+            return nil
+        }
+        let id = Int32(pieces.count)
+        appendSymbol(left: l, right: r, piece: piece, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
+        pairCache[key] = id
+        return id
+    }
+
+    /// Builds the initial pair statistics (spm's InitSymbolsAndBigrams), in word order.
+    func initializePairs() {
+        for w in 0..<wordFrequency.count {
+            let f = wordFrequency[w]
+            let start = wordStart[w]
+            let end = wordStart[w + 1]
+            var i = start + 1
+            while i < end {
+                let l = wordSymbols[i - 1], r = wordSymbols[i]
+                if let s = pairSymbol(l, r) {
+                    frequency[Int(s)] &+= f
+                    positions[Int(s)].append(Position(word: Int32(w), left: Int32(i - 1 - start), right: Int32(i - start)))
+                    markPending(s)
+                }
+                i += 1
+            }
+        }
+        flushPending()
+    }
+
+    private func markPending(_ s: Int32) {
+        if !pending[Int(s)] {
+            pending[Int(s)] = true
+            pendingQueue.append(s)
+        }
+    }
+
+    private func flushPending() {
+        for s in pendingQueue {
+            pending[Int(s)] = false
+            if active[Int(s)] {
+                computeFrequency(s)
+                push(frequency[Int(s)], s)
+            }
+        }
+        pendingQueue.removeAll(keepingCapacity: true)
+    }
+
+    /// spm's ComputeFreq: frequencies are exact already; drops dead occurrence lists.
+    private func computeFrequency(_ s: Int32) {
+        let i = Int(s)
+        if !needsRecomputation[i] { return }
+        if frequency[i] == 0 { positions[i] = [] }
+        needsRecomputation[i] = false
+    }
+
+    // MARK: the merge queue (a binary max-heap ordered like spm's QueueEntryComparator)
+
+    /// True when entry `a` ranks above entry `b`.
+    private func ranksAbove(_ a: (frequency: UInt64, symbol: Int32), _ b: (frequency: UInt64, symbol: Int32)) -> Bool {
+        if a.frequency != b.frequency { return a.frequency > b.frequency }
+        let la = charLength[Int(a.symbol)], lb = charLength[Int(b.symbol)]
+        if la != lb { return la < lb }
+        if a.symbol == b.symbol { return false }
+        let pa = pieces[Int(a.symbol)], pb = pieces[Int(b.symbol)]
+        if pa != pb { return pa.lexicographicallyPrecedes(pb) }
+        return a.symbol < b.symbol
+    }
+
+    private func push(_ f: UInt64, _ s: Int32) {
+        queue.append((f, s))
+        var i = queue.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if !ranksAbove(queue[i], queue[parent]) { break }
+            queue.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private func popTop() {
+        let last = queue.removeLast()
+        if queue.isEmpty { return }
+        queue[0] = last
+        var i = 0
+        let n = queue.count
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < n && ranksAbove(queue[l], queue[best]) { best = l }
+            if r < n && ranksAbove(queue[r], queue[best]) { best = r }
+            if best == i { break }
+            queue.swapAt(i, best)
+            i = best
+        }
+    }
+
+    // MARK: the merge loop
+
+    private func nextIndex(_ w: Int, _ index: Int) -> Int {
+        let start = wordStart[w], end = wordStart[w + 1]
+        var i = start + index + 1
+        while i < end {
+            if wordSymbols[i] >= 0 { return i - start }
+            i += 1
+        }
+        return -1
+    }
+
+    private func previousIndex(_ w: Int, _ index: Int) -> Int {
+        let start = wordStart[w]
+        var i = start + index - 1
+        while i >= start {
+            if wordSymbols[i] >= 0 { return i - start }
+            i -= 1
+        }
+        return -1
+    }
+
+    private func symbol(_ w: Int, _ index: Int) -> Int32 { wordSymbols[wordStart[w] + index] }
+
+    private func resetFrequency(_ w: Int, _ l: Int, _ r: Int, best: Int32) {
+        if l < 0 || r < 0 { return }
+        if let s = pairSymbol(symbol(w, l), symbol(w, r)), s != best {
+            frequency[Int(s)] &-= wordFrequency[w]
+            needsRecomputation[Int(s)] = true
+        }
+    }
+
+    private func addPair(_ w: Int, _ l: Int, _ r: Int) {
+        if l < 0 || r < 0 { return }
+        if let s = pairSymbol(symbol(w, l), symbol(w, r)) {
+            positions[Int(s)].append(Position(word: Int32(w), left: Int32(l), right: Int32(r)))
+            frequency[Int(s)] &+= wordFrequency[w]
+            markPending(s)
+        }
+    }
+
+    private func accept(_ best: Int32) {
+        let b = Int(best)
+        let occurrences = positions[b]
+        for p in occurrences {
+            let w = Int(p.word), l = Int(p.left), r = Int(p.right)
+            if symbol(w, l) != left[b] || symbol(w, r) != right[b] { continue }
+            let next = nextIndex(w, r)
+            let prev = previousIndex(w, l)
+            resetFrequency(w, prev, l, best: best)
+            resetFrequency(w, r, next, best: best)
+            wordSymbols[wordStart[w] + l] = best
+            wordSymbols[wordStart[w] + r] = -1
+            addPair(w, prev, l)
+            addPair(w, l, next)
+        }
+        deactivate(best)
+    }
+
+    private func deactivate(_ s: Int32) {
+        pairCache.removeValue(forKey: UInt64(UInt32(bitPattern: left[Int(s)])) << 32 | UInt64(UInt32(bitPattern: right[Int(s)])))
+        active[Int(s)] = false
+        positions[Int(s)] = []
+    }
+
+    /// Runs up to `merges` merges; returns the merged pieces in order (fewer when no valid
+    /// pair is left). `onMerge` is called after each accepted merge.
+    func run(merges: Int, onMerge: (Int) -> Void) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        result.reserveCapacity(merges)
+        var produced = Set<[UInt8]>()
+        while result.count < merges {
+            var best: Int32 = -1
+            while let top = queue.first {
+                let s = Int(top.symbol)
+                if !active[s] { popTop(); continue }
+                if needsRecomputation[s] {
+                    popTop()
+                    computeFrequency(top.symbol)
+                    push(frequency[s], top.symbol)
+                    continue
+                }
+                if top.frequency != frequency[s] { popTop(); continue }
+                best = top.symbol
+                popTop()
+                break
+            }
+            if best < 0 { break }
+            if !produced.insert(pieces[Int(best)]).inserted {
+                deactivate(best)
+                continue
+            }
+            result.append(pieces[Int(best)])
+            accept(best)
+            flushPending()
+            onMerge(result.count)
+        }
+        return result
+    }
+}

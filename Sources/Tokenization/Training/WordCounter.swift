@@ -1,0 +1,166 @@
+import Corpus
+import Dispatch
+
+/// What loading the corpus kept and skipped (spm's LoadSentences log lines, as counters).
+public struct CorpusLoadStatistics: Sendable, Equatable {
+    /// Sentences that reached normalization (after sampling).
+    public var sentences = 0
+    /// Non-empty lines seen before sampling.
+    public var linesSeen = 0
+    public var bytes = 0
+    public var skippedTooLong = 0
+    public var skippedInvalidUTF8 = 0
+    /// The first few non-UTF-8 lines, as `file:line`.
+    public var invalidUTF8Examples: [String] = []
+    public var skippedReservedCharacter = 0
+    public var emptyAfterNormalization = 0
+    public var skippedDocuments = 0
+}
+
+/// Reads the inputs and counts whitespace-delimited words of the normalized sentences
+/// (spm's `LoadSentences` + `SplitSentencesByWhitespace`, without ever keeping the corpus):
+/// lines are read in batches and each batch is normalized and counted by `threads` workers
+/// into their own tables, merged at the end. Counts do not depend on the thread count.
+struct WordCounter {
+    let options: BPETrainerOptions
+    let normalizer: TrainingTextNormalizer
+
+    /// A batch of raw lines in one buffer, with where each came from.
+    private final class Batch: @unchecked Sendable {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var origins: [(path: String, line: Int)] = []
+        func append(_ line: ArraySlice<UInt8>, path: String, lineNumber: Int) {
+            bytes.append(contentsOf: line)
+            ends.append(bytes.count)
+            origins.append((path, lineNumber))
+        }
+        func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            origins.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One worker's results.
+    private final class WorkerState: @unchecked Sendable {
+        var table = WordTable()
+        var invalid: [Int] = []
+        var reserved = 0
+        var empty = 0
+        var normalized: [UInt8] = []
+        var scratch: [UInt8] = []
+    }
+
+    func count(progress: ProgressReporter?) throws -> (words: WordTable, statistics: CorpusLoadStatistics) {
+        var stats = CorpusLoadStatistics()
+        let source = try TrainingSentenceSource(inputs: options.inputs)
+        let workers = (0..<options.threads).map { _ in WorkerState() }
+        let batch = Batch()
+        let batchBytes = 4 << 20
+        var sampler = options.inputSentenceSize > 0
+            ? ReservoirSampler(capacity: options.inputSentenceSize, seed: options.seed) : nil
+
+        while let line = try source.next() {
+            if line.isEmpty { continue }
+            if line.count > options.maxSentenceLength {
+                stats.skippedTooLong += 1
+                continue
+            }
+            stats.linesSeen += 1
+            stats.bytes += line.count
+            if sampler != nil {
+                sampler!.add(Array(line), origin: (source.path, source.lineNumber))
+                continue
+            }
+            batch.append(line, path: source.path, lineNumber: source.lineNumber)
+            if batch.bytes.count >= batchBytes {
+                try process(batch, workers: workers, statistics: &stats)
+                progress?.advance(by: batch.ends.count, detail: "\(stats.bytes >> 20) MB read")
+                batch.removeAll()
+            }
+        }
+        if let sampler {
+            for (line, origin) in zip(sampler.items, sampler.origins) {
+                batch.append(line[...], path: origin.path, lineNumber: origin.line)
+            }
+        }
+        try process(batch, workers: workers, statistics: &stats)
+        progress?.advance(by: batch.ends.count)
+        stats.skippedDocuments = source.skippedDocuments
+
+        var words = workers[0].table
+        for worker in workers.dropFirst() { words.merge(worker.table) }
+        return (words, stats)
+    }
+
+    private func process(_ batch: Batch, workers: [WorkerState], statistics stats: inout CorpusLoadStatistics) throws {
+        let lineCount = batch.ends.count
+        if lineCount == 0 { return }
+        let threads = workers.count
+        let normalizer = self.normalizer
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let worker = workers[t]
+            worker.invalid.removeAll(keepingCapacity: true)
+            batch.bytes.withUnsafeBufferPointer { all in
+                var i = t
+                while i < lineCount {
+                    let start = i == 0 ? 0 : batch.ends[i - 1]
+                    let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
+                    Self.countLine(line, index: i, normalizer: normalizer, worker: worker)
+                    i += threads
+                }
+            }
+        }
+        var invalid: [Int] = []
+        for worker in workers {
+            invalid += worker.invalid
+            stats.skippedReservedCharacter += worker.reserved
+            stats.emptyAfterNormalization += worker.empty
+            worker.reserved = 0
+            worker.empty = 0
+        }
+        invalid.sort()
+        if let first = invalid.first, options.strict {
+            throw BPETrainerError.invalidUTF8(InputPosition(path: batch.origins[first].path, line: batch.origins[first].line))
+        }
+        stats.skippedInvalidUTF8 += invalid.count
+        for i in invalid where stats.invalidUTF8Examples.count < 5 {
+            stats.invalidUTF8Examples.append("\(batch.origins[i].path):\(batch.origins[i].line)")
+        }
+        stats.sentences += lineCount - invalid.count
+    }
+
+    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, worker: WorkerState) {
+        guard UTF8Validation.isValid(line) else {
+            worker.invalid.append(index)
+            return
+        }
+        if UTF8Validation.containsUnknownCharacter(line) {
+            worker.reserved += 1
+            return
+        }
+        normalizer.normalize(line, into: &worker.normalized, scratch: &worker.scratch)
+        if worker.normalized.isEmpty {
+            worker.empty += 1
+            return
+        }
+        worker.normalized.withUnsafeBufferPointer { text in
+            // SplitIntoWords: a word starts at the beginning and at every `▁`.
+            var start = 0
+            var i = 3
+            let n = text.count
+            while i + 2 < n {
+                if text[i] == 0xE2 && text[i + 1] == 0x96 && text[i + 2] == 0x81 {
+                    worker.table.add(UnsafeBufferPointer(rebasing: text[start..<i]), count: 1)
+                    start = i
+                    i += 3
+                } else {
+                    i += 1
+                }
+            }
+            worker.table.add(UnsafeBufferPointer(rebasing: text[start..<n]), count: 1)
+        }
+    }
+}
+
