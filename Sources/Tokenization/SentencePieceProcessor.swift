@@ -185,26 +185,40 @@ public final class SentencePieceProcessor: Sendable {
         scratch.normalized.removeAll(keepingCapacity: true)
         normalizer.normalize(input, into: &scratch.normalized)
         let normalized = scratch.normalized
-        normalized.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-            segment(base, buffer.count, scratch: &scratch)
-            var previousUnknown = false
-            for (start, length) in scratch.pieces {
-                let p = base + Int(start)
-                let id = table.id(p, Int(length))
-                let unknown = id < 0 || types[Int(id)] == .unknown
-                if unknown && byteFallback {
-                    for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
-                } else if unknown {
-                    // sentencepiece merges a run of unknown pieces into one <unk>.
-                    if !previousUnknown { out.append(unknownId) }
-                } else {
-                    out.append(id)
-                }
-                previousUnknown = unknown
+        normalized.withUnsafeBufferPointer { appendIds(normalized: $0, scratch: &scratch, into: &out) }
+    }
+
+    /// BPE on already-normalized bytes (for example a piece's own spelling), without the
+    /// normalizer: how this vocabulary splits a string of `▁`-escaped text.
+    func encodeNormalized(_ bytes: [UInt8]) -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        bytes.withUnsafeBufferPointer { appendIds(normalized: $0, scratch: &scratch, into: &out) }
+        return out
+    }
+
+    private func appendIds(normalized buffer: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into out: inout [Int32]) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        segment(base, buffer.count, scratch: &scratch)
+        var previousUnknown = false
+        for (start, length) in scratch.pieces {
+            let p = base + Int(start)
+            let id = table.id(p, Int(length))
+            let unknown = id < 0 || types[Int(id)] == .unknown
+            if unknown && byteFallback {
+                for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
+            } else if unknown {
+                // sentencepiece merges a run of unknown pieces into one <unk>.
+                if !previousUnknown { out.append(unknownId) }
+            } else {
+                out.append(id)
             }
+            previousUnknown = unknown
         }
     }
+
+    /// True when `id` is a `<0xXX>` byte piece.
+    public func isByte(_ id: Int32) -> Bool { byteValues[Int(id)] >= 0 }
 
     /// BPE over `count` normalized bytes at `base`: fills `scratch.pieces` with the final
     /// segmentation as byte ranges (sentencepiece's `bpe::Model::Encode`).
