@@ -28,8 +28,9 @@ public struct MergeReport: Sendable {
     public var hangulSyllablesInBase: Int
     public var hangulSyllablesInMerged: Int
     public var korean: (base: TextStatistics, merged: TextStatistics)?
-    /// Per held-out file of other languages: lines and lines tokenized identically to the base.
-    public var identical: [(name: String, lines: Int, identical: Int)] = []
+    /// Per held-out file of other languages: lines, and lines tokenized identically to the base,
+    /// over all lines and over the lines without Hangul.
+    public var identical: [(name: String, lines: Int, identical: Int, linesWithoutHangul: Int, identicalWithoutHangul: Int)] = []
 
     /// Measures `result` against `base`; `korean` and `others` are held-out lines.
     public static func measure(base: SentencePieceModel, addedModel: SentencePieceModel, result: VocabularyMerger.Result,
@@ -51,7 +52,9 @@ public struct MergeReport: Sendable {
         }
         for (name, lines) in others {
             let a = try baseP.encode(lines: lines), b = try mergedP.encode(lines: lines)
-            report.identical.append((name, lines.count, zip(a, b).filter { $0 == $1 }.count))
+            let noHangul = lines.indices.filter { !VocabularyMerger.containsHangul(String(decoding: lines[$0], as: UTF8.self)) }
+            report.identical.append((name, lines.count, zip(a, b).filter { $0 == $1 }.count,
+                                     noHangul.count, noHangul.filter { a[$0] == b[$0] }.count))
         }
         return report
     }
@@ -89,7 +92,11 @@ public struct MergeReport: Sendable {
         }
         if !identical.isEmpty {
             out += ",\n  \"identical_to_base\": {"
-            out += identical.map { "\(JSONText.quote($0.name)): {\"lines\": \($0.lines), \"identical\": \($0.identical), \"percent\": \(String(format: "%.2f", $0.lines == 0 ? 100 : 100 * Double($0.identical) / Double($0.lines)))}" }.joined(separator: ", ")
+            func percent(_ a: Int, _ n: Int) -> String { String(format: "%.2f", n == 0 ? 100 : 100 * Double(a) / Double(n)) }
+            out += identical.map {
+                "\(JSONText.quote($0.name)): {\"lines\": \($0.lines), \"identical\": \($0.identical), \"percent\": \(percent($0.identical, $0.lines)), "
+                    + "\"lines_without_hangul\": \($0.linesWithoutHangul), \"identical_without_hangul\": \($0.identicalWithoutHangul), \"percent_without_hangul\": \(percent($0.identicalWithoutHangul, $0.linesWithoutHangul))}"
+            }.joined(separator: ",\n    ")
             out += "}"
         }
         return out + "\n}\n"
