@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a stage side by side with its peer tool.",
-        subcommands: []
+        subcommands: [BenchEncode.self]
     )
 }
