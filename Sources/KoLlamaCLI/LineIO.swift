@@ -22,13 +22,25 @@ enum LineIO {
     }
 
     static func appendDecimal(_ value: Int32, to out: inout [UInt8]) {
-        if value < 0 {
+        var v = Int(value)
+        if v < 0 {
             out.append(UInt8(ascii: "-"))
-            appendDecimal(-value, to: &out)
-            return
+            v = -v
         }
-        if value >= 10 { appendDecimal(value / 10, to: &out) }
-        out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        var digits = 1
+        var p = 10
+        while p <= v {
+            digits += 1
+            p *= 10
+        }
+        let end = out.count + digits
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var k = end - 1
+        repeat {
+            out[k] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            k -= 1
+        } while v > 0
     }
 }
 

@@ -26,6 +26,7 @@ struct TokenizerEncode: ParsableCommand {
     func run() throws {
         let processor = try SentencePieceProcessor(path: model)
         let reader = try LineIO.reader(input)
+        let format = self.format
         var lineBase = 0
         while true {
             let lines = try LineIO.readBatch(reader, count: 8192)

@@ -15,6 +15,7 @@ public final class SentencePieceProcessor: Sendable {
     private let scores: [Float]
     /// Pieces BPE may form by merging: NORMAL, USER_DEFINED and UNUSED (sentencepiece's `pieces_`).
     private let mergeable: [Bool]
+    private let pairs: PairMergeTable
     private let userSymbols: UserDefinedSymbolMatcher?
     let normalizer: SentencePieceNormalizer
     public let unknownId: Int32
@@ -49,6 +50,7 @@ public final class SentencePieceProcessor: Sendable {
         scores = pieces.map(\.score)
         mergeable = pieces.map { $0.type == .normal || $0.type == .userDefined || $0.type == .unused }
         hasUnused = pieces.contains { $0.type == .unused }
+        pairs = PairMergeTable(table: table, pieceCount: pieces.count, mergeable: mergeable)
         let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
         userSymbols = UserDefinedSymbolMatcher(symbols: userDefined)
         normalizer = try SentencePieceNormalizer(
@@ -106,8 +108,23 @@ public final class SentencePieceProcessor: Sendable {
         var previous: [Int32] = []
         var next: [Int32] = []
         var frozen: [Bool] = []
+        /// The piece id of each symbol, or -1 for a character outside the vocabulary.
+        var symbolId: [Int32] = []
         var agenda = MergeAgenda()
-        var pieces: [(start: Int32, length: Int32)] = []
+        /// The final segmentation: byte ranges of the normalized text.
+        var pieceStart: [Int32] = []
+        var pieceLength: [Int32] = []
+        var pieceId: [Int32] = []
+        /// For UNUSED pieces formed during this line: the pair that formed them (models with UNUSED pieces only).
+        var reverseMerges: [Int32: Split] = [:]
+    }
+
+    /// The two halves a merged piece was formed from, as byte ranges of the normalized text.
+    struct Split {
+        var leftStart: Int32
+        var leftLength: Int32
+        var rightStart: Int32
+        var rightLength: Int32
     }
 
     /// Ids for `text` (Swift strings are always valid UTF-8).
@@ -185,34 +202,53 @@ public final class SentencePieceProcessor: Sendable {
         scratch.normalized.removeAll(keepingCapacity: true)
         normalizer.normalize(input, into: &scratch.normalized)
         let normalized = scratch.normalized
-        normalized.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-            segment(base, buffer.count, scratch: &scratch)
-            var previousUnknown = false
-            for (start, length) in scratch.pieces {
-                let p = base + Int(start)
-                let id = table.id(p, Int(length))
-                let unknown = id < 0 || types[Int(id)] == .unknown
-                if unknown && byteFallback {
-                    for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
-                } else if unknown {
-                    // sentencepiece merges a run of unknown pieces into one <unk>.
-                    if !previousUnknown { out.append(unknownId) }
-                } else {
-                    out.append(id)
-                }
-                previousUnknown = unknown
+        normalized.withUnsafeBufferPointer { appendIds(normalized: $0, scratch: &scratch, into: &out) }
+    }
+
+    /// BPE on already-normalized bytes (for example a piece's own spelling), without the
+    /// normalizer: how this vocabulary splits a string of `▁`-escaped text.
+    func encodeNormalized(_ bytes: [UInt8]) -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        bytes.withUnsafeBufferPointer { appendIds(normalized: $0, scratch: &scratch, into: &out) }
+        return out
+    }
+
+    private func appendIds(normalized buffer: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into out: inout [Int32]) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        segment(base, buffer.count, scratch: &scratch)
+        var previousUnknown = false
+        for k in 0..<scratch.pieceStart.count {
+            let start = scratch.pieceStart[k], length = scratch.pieceLength[k]
+            let p = base + Int(start)
+            let id = scratch.pieceId[k]
+            let unknown = id < 0 || id == unknownId
+            if unknown && byteFallback {
+                for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
+            } else if unknown {
+                // sentencepiece merges a run of unknown pieces into one <unk>.
+                if !previousUnknown { out.append(unknownId) }
+            } else {
+                out.append(id)
             }
+            previousUnknown = unknown
         }
     }
 
-    /// BPE over `count` normalized bytes at `base`: fills `scratch.pieces` with the final
+    /// True when `id` is a `<0xXX>` byte piece.
+    public func isByte(_ id: Int32) -> Bool { byteValues[Int(id)] >= 0 }
+
+    /// BPE over `count` normalized bytes at `base`: fills `scratch.pieceStart`/`pieceLength` with the final
     /// segmentation as byte ranges (sentencepiece's `bpe::Model::Encode`).
     func segment(_ base: UnsafePointer<UInt8>, _ count: Int, scratch: inout Scratch) {
         scratch.start.removeAll(keepingCapacity: true)
         scratch.length.removeAll(keepingCapacity: true)
         scratch.frozen.removeAll(keepingCapacity: true)
-        scratch.pieces.removeAll(keepingCapacity: true)
+        scratch.pieceStart.removeAll(keepingCapacity: true)
+        scratch.pieceLength.removeAll(keepingCapacity: true)
+        scratch.pieceId.removeAll(keepingCapacity: true)
+        scratch.symbolId.removeAll(keepingCapacity: true)
+        if hasUnused { scratch.reverseMerges.removeAll(keepingCapacity: true) }
         var i = 0
         while i < count {
             var len = 0
@@ -226,6 +262,7 @@ public final class SentencePieceProcessor: Sendable {
             scratch.start.append(Int32(i))
             scratch.length.append(Int32(len))
             scratch.frozen.append(frozen)
+            scratch.symbolId.append(table.id(base + i, len))
             i += len
         }
         let n = scratch.start.count
@@ -236,21 +273,23 @@ public final class SentencePieceProcessor: Sendable {
             scratch.next.append(k + 1 < n ? Int32(k + 1) : -1)
         }
         scratch.agenda.removeAll()
-        var reverseMerges: [Int32: (Int32, Int32, Int32, Int32)] = [:]
 
         scratch.start.withUnsafeMutableBufferPointer { start in
         scratch.length.withUnsafeMutableBufferPointer { length in
         scratch.previous.withUnsafeMutableBufferPointer { previous in
         scratch.next.withUnsafeMutableBufferPointer { next in
         scratch.frozen.withUnsafeBufferPointer { frozen in
+        scratch.symbolId.withUnsafeMutableBufferPointer { symbolId in
             func consider(_ left: Int32, _ right: Int32) {
                 if left < 0 || right < 0 || frozen[Int(left)] || frozen[Int(right)] { return }
                 let size = length[Int(left)] + length[Int(right)]
-                let id = table.id(base + Int(start[Int(left)]), Int(size))
+                let a = symbolId[Int(left)], b = symbolId[Int(right)]
+                let id = a >= 0 && b >= 0 ? pairs.merged(a, b) : table.id(base + Int(start[Int(left)]), Int(size))
                 if id < 0 || !mergeable[Int(id)] { return }
-                scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size))
+                scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id))
                 if hasUnused && types[Int(id)] == .unused {
-                    reverseMerges[id] = (start[Int(left)], length[Int(left)], start[Int(right)], length[Int(right)])
+                    scratch.reverseMerges[id] = Split(leftStart: start[Int(left)], leftLength: length[Int(left)],
+                                                      rightStart: start[Int(right)], rightLength: length[Int(right)])
                 }
             }
             for k in 1..<max(n, 1) { consider(Int32(k - 1), Int32(k)) }
@@ -258,6 +297,7 @@ public final class SentencePieceProcessor: Sendable {
                 let l = Int(top.left), r = Int(top.right)
                 if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
                 length[l] += length[r]
+                symbolId[l] = top.id
                 next[l] = next[r]
                 if next[r] >= 0 { previous[Int(next[r])] = top.left }
                 length[r] = 0
@@ -266,7 +306,7 @@ public final class SentencePieceProcessor: Sendable {
             }
             var k: Int32 = n > 0 ? 0 : -1
             while k >= 0 {
-                resegment(start[Int(k)], length[Int(k)])
+                resegment(start[Int(k)], length[Int(k)], symbolId[Int(k)])
                 k = next[Int(k)]
             }
         }
@@ -274,17 +314,17 @@ public final class SentencePieceProcessor: Sendable {
         }
         }
         }
+        }
 
-        func resegment(_ s: Int32, _ len: Int32) {
-            if hasUnused {
-                let id = table.id(base + Int(s), Int(len))
-                if id >= 0 && types[Int(id)] == .unused, let split = reverseMerges[id] {
-                    resegment(split.0, split.1)
-                    resegment(split.2, split.3)
-                    return
-                }
+        func resegment(_ s: Int32, _ len: Int32, _ id: Int32) {
+            if hasUnused && id >= 0 && types[Int(id)] == .unused, let split = scratch.reverseMerges[id] {
+                resegment(split.leftStart, split.leftLength, table.id(base + Int(split.leftStart), Int(split.leftLength)))
+                resegment(split.rightStart, split.rightLength, table.id(base + Int(split.rightStart), Int(split.rightLength)))
+                return
             }
-            scratch.pieces.append((s, len))
+            scratch.pieceStart.append(s)
+            scratch.pieceLength.append(len)
+            scratch.pieceId.append(id)
         }
     }
 
@@ -372,6 +412,8 @@ struct MergeAgenda {
         var left: Int32
         var right: Int32
         var size: Int32
+        /// The merged piece.
+        var id: Int32
 
         @inline(__always)
         func outranks(_ other: Candidate) -> Bool {

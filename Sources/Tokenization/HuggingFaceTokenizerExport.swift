@@ -1,0 +1,102 @@
+import Corpus
+import Foundation
+
+/// Writes a Hugging Face LLaMA tokenizer folder for a SentencePiece BPE model, as transformers'
+/// `LlamaConverter` builds it (legacy, i.e. sentencepiece's own behaviour): `tokenizer.json`
+/// (BPE with the vocabulary, merges derived from the pieces ordered by score, byte fallback,
+/// `Prepend("▁")` + `Replace(" ", "▁")` normalizer, the LLaMA decoder, a `<s> $A` template),
+/// `tokenizer_config.json` and `special_tokens_map.json`.
+/// The config names `PreTrainedTokenizerFast`, which loads `tokenizer.json` as written; transformers
+/// 5's `LlamaTokenizer` rebuilds its own Metaspace pipeline instead, which drops a space before text
+/// that starts with one, so it would not encode like sentencepiece.
+public enum HuggingFaceTokenizerExport {
+    public static func write(model: SentencePieceModel, to directory: String, path: String = "<model>") throws {
+        let spec = model.proto.normalizerSpec
+        guard spec.precompiledCharsmap.isEmpty, !spec.removeExtraWhitespaces, spec.escapeWhitespaces,
+              !model.proto.trainerSpec.treatWhitespaceAsSuffix else {
+            throw TokenizationError.unsupportedModel(path: path, detail: "Hugging Face export needs an identity normalizer without remove_extra_whitespaces (as LLaMA and Mistral have)")
+        }
+        let processor = try SentencePieceProcessor(model: model, path: path)
+        let pieces = model.pieces
+        let trainer = model.proto.trainerSpec
+        func token(_ id: Int32?, _ fallback: String) -> String { id.map { processor.piece(Int($0)) } ?? fallback }
+        let unk = processor.piece(Int(processor.unknownId))
+        let bos = token(processor.bosId, trainer.bosPiece)
+        let eos = token(processor.eosId, trainer.eosPiece)
+        let q = JSONText.quote
+
+        var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
+        let special = pieces.indices.filter { pieces[$0].type == .control || pieces[$0].type == .unknown || pieces[$0].type == .userDefined }
+        json += special.map { i in
+            "\n    {\"id\": \(i), \"content\": \(q(pieces[i].piece)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": \(pieces[i].type == .userDefined ? "false" : "true")}"
+        }.joined(separator: ",")
+        json += "\n  ],\n"
+        json += "  \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": ["
+        json += spec.addDummyPrefix ? "{\"type\": \"Prepend\", \"prepend\": \"▁\"}, " : ""
+        json += "{\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \"content\": \"▁\"}]},\n"
+        json += "  \"pre_tokenizer\": null,\n"
+        if let bosId = processor.bosId {
+            json += "  \"post_processor\": {\"type\": \"TemplateProcessing\", "
+            json += "\"single\": [{\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}], "
+            json += "\"pair\": [{\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 1}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], "
+            json += "\"special_tokens\": {\(q(bos)): {\"id\": \(q(bos)), \"ids\": [\(bosId)], \"tokens\": [\(q(bos))]}}},\n"
+        } else {
+            json += "  \"post_processor\": null,\n"
+        }
+        json += "  \"decoder\": {\"type\": \"Sequence\", \"decoders\": [{\"type\": \"Replace\", \"pattern\": {\"String\": \"▁\"}, \"content\": \" \"}, {\"type\": \"ByteFallback\"}, {\"type\": \"Fuse\"}"
+        json += spec.addDummyPrefix ? ", {\"type\": \"Strip\", \"content\": \" \", \"start\": 1, \"stop\": 0}]},\n" : "]},\n"
+        json += "  \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": \(q(unk)), \"continuing_subword_prefix\": null, \"end_of_word_suffix\": null, \"fuse_unk\": true, \"byte_fallback\": \(trainer.byteFallback), \"ignore_merges\": false,\n    \"vocab\": {"
+        json += pieces.indices.map { "\(q(pieces[$0].piece)): \($0)" }.joined(separator: ", ")
+        json += "},\n    \"merges\": [\n"
+        json += merges(processor: processor, pieces: pieces).map { "      [\(q($0.0)), \(q($0.1))]" }.joined(separator: ",\n")
+        json += "\n    ]\n  }\n}\n"
+
+        try FileSystem.createDirectory(directory)
+        try AtomicFileWriter.write(json, to: directory + "/tokenizer.json")
+        let config = """
+        {
+          "tokenizer_class": "PreTrainedTokenizerFast",
+          "add_bos_token": true,
+          "add_eos_token": false,
+          "legacy": true,
+          "add_prefix_space": \(spec.addDummyPrefix),
+          "bos_token": \(q(bos)),
+          "eos_token": \(q(eos)),
+          "unk_token": \(q(unk)),
+          "pad_token": null,
+          "clean_up_tokenization_spaces": false,
+          "model_max_length": 1000000000000000019884624838656,
+          "sp_model_kwargs": {}
+        }
+
+        """
+        try AtomicFileWriter.write(config, to: directory + "/tokenizer_config.json")
+        try AtomicFileWriter.write("{\n  \"bos_token\": \(q(bos)),\n  \"eos_token\": \(q(eos)),\n  \"unk_token\": \(q(unk))\n}\n",
+                                   to: directory + "/special_tokens_map.json")
+    }
+
+    /// Merge rules equivalent to the pieces, as transformers' `generate_merges` derives them: for
+    /// every piece BPE can form, each split into two vocabulary pieces, ordered by the piece's
+    /// score (highest first, then id), and within a piece by the ids of the halves.
+    static func merges(processor: SentencePieceProcessor, pieces: [Sentencepiece_ModelProto.SentencePiece]) -> [(String, String)] {
+        var entries: [(score: Float, id: Int, left: Int32, right: Int32)] = []
+        for (id, p) in pieces.enumerated() where p.type == .normal || p.type == .userDefined {
+            let bytes = Array(p.piece.utf8)
+            var cut = 0
+            var local: [(Int32, Int32)] = []
+            while true {
+                cut += bytes.withUnsafeBufferPointer { UTF8Scanner.characterLength($0.baseAddress! + cut, $0.count - cut) }
+                if cut >= bytes.count { break }
+                let l = processor.table.id(bytes[..<cut]), r = processor.table.id(bytes[cut...])
+                if l >= 0 && r >= 0 { local.append((l, r)) }
+            }
+            local.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            for (l, r) in local { entries.append((p.score, id, l, r)) }
+        }
+        // A stable order: score descending, then piece id, then the halves' ids (already sorted).
+        let order = entries.indices.sorted { a, b in
+            entries[a].score != entries[b].score ? entries[a].score > entries[b].score : a < b
+        }
+        return order.map { (processor.piece(Int(entries[$0].left)), processor.piece(Int(entries[$0].right))) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Numbers that describe a vocabulary merge (written as `merge-report.json` beside the merged
+/// model): sizes, Hangul coverage, and tokenization statistics on held-out text before and after.
+public struct MergeReport: Sendable {
+    public struct TextStatistics: Sendable {
+        public var lines = 0
+        public var characters = 0
+        public var hangulSyllables = 0
+        public var tokens = 0
+        public var byteTokens = 0
+        public var tokensPerCharacter: Double { characters == 0 ? 0 : Double(tokens) / Double(characters) }
+        public var tokensPerHangulSyllable: Double { hangulSyllables == 0 ? 0 : Double(tokens) / Double(hangulSyllables) }
+        public var byteFallbackShare: Double { tokens == 0 ? 0 : Double(byteTokens) / Double(tokens) }
+    }
+
+    public var policy: MergeScorePolicy
+    public var basePieces: Int
+    public var addedModelPieces: Int
+    public var mergedPieces: Int
+    public var piecesAdded: Int
+    public var overlap: Int
+    public var skippedByPolicy: Int
+    public var skippedSpecial: Int
+    /// Appended pieces that BPE with the merged model produces from their own spelling.
+    public var reachableAddedPieces: Int
+    /// Of the 11,172 precomposed Hangul syllables, how many are single pieces.
+    public var hangulSyllablesInBase: Int
+    public var hangulSyllablesInMerged: Int
+    public var korean: (base: TextStatistics, merged: TextStatistics)?
+    /// Per held-out file of other languages: lines, and lines tokenized identically to the base,
+    /// over all lines and over the lines without Hangul.
+    public var identical: [(name: String, lines: Int, identical: Int, linesWithoutHangul: Int, identicalWithoutHangul: Int)] = []
+
+    /// Measures `result` against `base`; `korean` and `others` are held-out lines.
+    public static func measure(base: SentencePieceModel, addedModel: SentencePieceModel, result: VocabularyMerger.Result,
+                               policy: MergeScorePolicy, korean: [[UInt8]]?, others: [(name: String, lines: [[UInt8]])]) throws -> MergeReport {
+        let baseP = try SentencePieceProcessor(model: base, path: "<base>")
+        let mergedP = try SentencePieceProcessor(model: result.model, path: "<merged>")
+        var reachable = 0
+        for a in result.added where mergedP.encodeNormalized(Array(a.piece.utf8)) == [Int32(a.id)] { reachable += 1 }
+        func syllableCoverage(_ p: SentencePieceProcessor) -> Int {
+            (0xAC00...0xD7A3).reduce(0) { n, v in n + (p.id(of: String(UnicodeScalar(UInt32(v))!)) != nil ? 1 : 0) }
+        }
+        var report = MergeReport(
+            policy: policy, basePieces: base.pieces.count, addedModelPieces: addedModel.pieces.count,
+            mergedPieces: result.model.pieces.count, piecesAdded: result.added.count, overlap: result.overlap,
+            skippedByPolicy: result.skippedByPolicy, skippedSpecial: result.skippedSpecial, reachableAddedPieces: reachable,
+            hangulSyllablesInBase: syllableCoverage(baseP), hangulSyllablesInMerged: syllableCoverage(mergedP))
+        if let korean {
+            report.korean = (try statistics(baseP, korean), try statistics(mergedP, korean))
+        }
+        for (name, lines) in others {
+            let a = try baseP.encode(lines: lines), b = try mergedP.encode(lines: lines)
+            let noHangul = lines.indices.filter { !VocabularyMerger.containsHangul(String(decoding: lines[$0], as: UTF8.self)) }
+            report.identical.append((name, lines.count, zip(a, b).filter { $0 == $1 }.count,
+                                     noHangul.count, noHangul.filter { a[$0] == b[$0] }.count))
+        }
+        return report
+    }
+
+    private static func statistics(_ p: SentencePieceProcessor, _ lines: [[UInt8]]) throws -> TextStatistics {
+        var s = TextStatistics()
+        let encoded = try p.encode(lines: lines)
+        for (line, ids) in zip(lines, encoded) {
+            s.lines += 1
+            for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
+                s.characters += 1
+                if (0xAC00...0xD7A3).contains(scalar.value) { s.hangulSyllables += 1 }
+            }
+            s.tokens += ids.count
+            s.byteTokens += ids.filter { p.isByte($0) }.count
+        }
+        return s
+    }
+
+    /// The report as JSON (keys in a fixed order).
+    public func json() -> String {
+        func stats(_ s: TextStatistics) -> String {
+            String(format: "{\"lines\": %d, \"characters\": %d, \"hangul_syllables\": %d, \"tokens\": %d, \"byte_tokens\": %d, \"tokens_per_character\": %.4f, \"tokens_per_hangul_syllable\": %.4f, \"byte_fallback_share\": %.4f}",
+                   s.lines, s.characters, s.hangulSyllables, s.tokens, s.byteTokens, s.tokensPerCharacter, s.tokensPerHangulSyllable, s.byteFallbackShare)
+        }
+        var out = "{\n"
+        out += "  \"policy\": \"\(policy.rawValue)\",\n"
+        out += "  \"base_pieces\": \(basePieces),\n  \"added_model_pieces\": \(addedModelPieces),\n"
+        out += "  \"merged_pieces\": \(mergedPieces),\n  \"pieces_added\": \(piecesAdded),\n  \"overlap\": \(overlap),\n"
+        out += "  \"skipped_by_policy\": \(skippedByPolicy),\n  \"skipped_special\": \(skippedSpecial),\n"
+        out += "  \"reachable_added_pieces\": \(reachableAddedPieces),\n"
+        out += "  \"hangul_syllables_in_base\": \(hangulSyllablesInBase),\n  \"hangul_syllables_in_merged\": \(hangulSyllablesInMerged)"
+        if let korean {
+            out += ",\n  \"korean_heldout\": {\"base\": \(stats(korean.base)), \"merged\": \(stats(korean.merged))}"
+        }
+        if !identical.isEmpty {
+            out += ",\n  \"identical_to_base\": {"
+            func percent(_ a: Int, _ n: Int) -> String { String(format: "%.2f", n == 0 ? 100 : 100 * Double(a) / Double(n)) }
+            out += identical.map {
+                "\(JSONText.quote($0.name)): {\"lines\": \($0.lines), \"identical\": \($0.identical), \"percent\": \(percent($0.identical, $0.lines)), "
+                    + "\"lines_without_hangul\": \($0.linesWithoutHangul), \"identical_without_hangul\": \($0.identicalWithoutHangul), \"percent_without_hangul\": \(percent($0.identicalWithoutHangul, $0.linesWithoutHangul))}"
+            }.joined(separator: ",\n    ")
+            out += "}"
+        }
+        return out + "\n}\n"
+    }
+}
+
+/// Minimal JSON text writing for outputs whose keys are token strings: Swift dictionaries would
+/// merge canonically equivalent but distinct pieces, so these files are written by hand.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,89 @@
+import Corpus
+import Foundation
+import TestSupport
+import XCTest
+@testable import Tokenization
+
+/// Merging a Korean model into Mistral v1 (structurally LLaMA): the merged `.model` loads in
+/// sentencepiece and encodes like it, non-Korean text is untouched, and the HF folder matches.
+final class VocabularyMergerTests: XCTestCase {
+    private func merged(policy: MergeScorePolicy, in dir: TemporaryDirectory) throws -> (base: String, out: String, result: VocabularyMerger.Result, report: MergeReport) {
+        let base = try TokenizerFixtures.mistralModel()
+        let korean = try TokenizerFixtures.trainKoreanModel(in: dir, name: "ko", options:
+            "vocab_size=1500, character_coverage=0.999, byte_fallback=True")
+        let baseModel = try SentencePieceModel.load(path: base)
+        let addModel = try SentencePieceModel.load(path: korean)
+        let result = try VocabularyMerger.merge(base: baseModel, add: addModel, policy: policy)
+        let others = try ["english.txt", "chinese-mixed.txt", "hostile.txt"].map { ($0, try TokenizerFixtures.lines([TokenizerFixtures.directory + "/" + $0])) }
+        let report = try MergeReport.measure(base: baseModel, addedModel: addModel, result: result, policy: policy,
+                                             korean: try TokenizerFixtures.lines([TokenizerFixtures.files[0]]), others: others)
+        let out = dir.file("merged")
+        try MergedTokenizerWriter.write(result: result, report: report, to: out)
+        return (base, out, result, report)
+    }
+
+    func testDefaultPolicyKeepsBaseAndNonHangulTextAndHelpsKorean() throws {
+        let dir = try TemporaryDirectory()
+        let (base, out, result, report) = try merged(policy: .belowBase, in: dir)
+        let baseModel = try SentencePieceModel.load(path: base)
+        let mergedModel = try SentencePieceModel.load(path: out + "/tokenizer.model")
+        // Base pieces, ids, scores and normalizer untouched; new pieces appended after them.
+        XCTAssertEqual(Array(mergedModel.pieces.prefix(baseModel.pieces.count)), baseModel.pieces)
+        XCTAssertEqual(mergedModel.proto.normalizerSpec, baseModel.proto.normalizerSpec)
+        XCTAssertEqual(Int(mergedModel.proto.trainerSpec.vocabSize), mergedModel.pieces.count)
+        XCTAssertGreaterThan(result.added.count, 300)
+        XCTAssertTrue(result.added.allSatisfy { VocabularyMerger.containsHangul($0.piece) })
+        let baseMin = baseModel.pieces.map(\.score).min()!
+        XCTAssertTrue(mergedModel.pieces.dropFirst(baseModel.pieces.count).allSatisfy { $0.score < baseMin })
+        // Every non-Hangul line tokenizes exactly as with the base; Korean gets fewer tokens.
+        for entry in report.identical {
+            XCTAssertEqual(entry.identicalWithoutHangul, entry.linesWithoutHangul, entry.name)
+        }
+        XCTAssertEqual(report.reachableAddedPieces, result.added.count)
+        let korean = try XCTUnwrap(report.korean)
+        XCTAssertLessThan(korean.merged.tokens, korean.base.tokens * 9 / 10)
+        XCTAssertLessThan(korean.merged.byteFallbackShare, korean.base.byteFallbackShare)
+        XCTAssertGreaterThan(report.hangulSyllablesInMerged, report.hangulSyllablesInBase)
+        // The merged model encodes like sentencepiece, and its HF folder like both.
+        let processor = try SentencePieceProcessor(path: out)
+        let ids = try processor.encode(lines: TokenizerFixtures.lines())
+        XCTAssertEqual(ids, try TokenizerFixtures.sentencepieceIds(model: out + "/tokenizer.model"))
+        try PythonPeer.require("transformers")
+        let hf = try PythonPeer.run("""
+        import sys
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained(sys.argv[1])
+        assert tok.bos_token == '<s>' and tok.eos_token == '</s>' and tok.unk_token == '<unk>', tok
+        assert tok.encode('안녕')[0] == 1, 'add_bos_token'
+        for path in sys.argv[2:]:
+            with open(path, encoding='utf-8', newline='\\n') as f:
+                for line in f.read().split('\\n')[:-1]:
+                    print(' '.join(map(str, tok.encode(line, add_special_tokens=False, split_special_tokens=True))))
+        """, [out] + TokenizerFixtures.files)
+        XCTAssertEqual(TokenizerFixtures.parseIdLines(hf), ids)
+        // Embedding initialization data: one line per new piece with its base split.
+        let initLines = try String(contentsOfFile: out + "/new_token_init.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(initLines.count, result.added.count)
+        let first = try JSONSerialization.jsonObject(with: Data(initLines[0].utf8)) as! [String: Any]
+        let baseProcessor = try SentencePieceProcessor(path: base)
+        let piece = first["piece"] as! String
+        XCTAssertEqual(first["id"] as? Int, baseModel.pieces.count)
+        XCTAssertEqual(try baseProcessor.decode((first["base_ids"] as! [Int]).map(Int32.init)),
+                       String(piece.replacingOccurrences(of: "▁", with: " ").drop { $0 == " " }))
+        let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/merge-report.json"))) as! [String: Any]
+        XCTAssertEqual(reportJSON["pieces_added"] as? Int, result.added.count)
+    }
+
+    func testChineseLLaMAPolicyAppendsEveryNewPieceWithScoreZero() throws {
+        let dir = try TemporaryDirectory()
+        let (base, out, result, report) = try merged(policy: .chineseLLaMA, in: dir)
+        let baseCount = try SentencePieceModel.load(path: base).pieces.count
+        let mergedModel = try SentencePieceModel.load(path: out + "/tokenizer.model")
+        XCTAssertEqual(mergedModel.pieces.count, baseCount + result.added.count)
+        XCTAssertTrue(mergedModel.pieces.dropFirst(baseCount).allSatisfy { $0.score == 0 })
+        XCTAssertEqual(report.skippedByPolicy, 0)
+        XCTAssertTrue(result.added.contains { !VocabularyMerger.containsHangul($0.piece) })
+        XCTAssertEqual(try SentencePieceProcessor(path: out).encode(lines: TokenizerFixtures.lines()),
+                       try TokenizerFixtures.sentencepieceIds(model: out + "/tokenizer.model"))
+    }
+}
