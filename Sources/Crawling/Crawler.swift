@@ -306,6 +306,8 @@ public final class Crawler {
         let responseID = WARCRecord.newRecordID()
         var extra: [(name: String, value: String)] = []
         if let ip = exchange.remoteIP { extra.append(("WARC-IP-Address", ip)) }
+        // The extractor matches records to their site by this header, whatever host served them.
+        extra.append(("KoLlama-Site", scope.site.name))
         if let kind { extra.append(("KoLlama-Page-Kind", kind.rawValue)) }
         if let template = scope.articleName(of: exchange.url), kind == .article { extra.append(("KoLlama-Article-Template", template)) }
         if let rule = robots.decidingRule(for: SiteScope.pathAndQuery(exchange.url)) {

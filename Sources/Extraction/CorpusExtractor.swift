@@ -195,6 +195,8 @@ public final class CorpusExtractor {
         guard CorpusExtractor.isHTML(contentType: http.header("Content-Type"), body: body) else { skip("not_html"); return nil }
         guard let target = record.targetURI, let url = URLParts(target) else { skip("bad_url"); return nil }
         let site = matcher.site(for: url, declaredSite: record.header("KoLlama-Site"))
+        // List pages, home pages and sitemaps lead to articles; they are not documents.
+        if let kind = record.header("KoLlama-Page-Kind"), kind != "article" { skip("list_page"); return nil }
         if let site, site.isListPage(path: url.pathAndQuery) { skip("list_page"); return nil }
         let provenance = PageProvenance(warcFile: file, recordID: id, fetchDate: record.header("WARC-Date") ?? "")
         return Job(page: FetchedPage(url: target, httpHeaders: http.headers, body: body), site: site, provenance: provenance)
