@@ -106,7 +106,8 @@ public final class Crawler {
         summary = CrawlSummary(site: site.name)
     }
 
-    private var host: String { SiteScope.hostPort(scope.origin) ?? scope.origin }
+    /// The host (and port) requests go to: the politeness unit.
+    private var host: String { SiteScope.hostPort(scope.fetchOrigin) ?? scope.fetchOrigin }
 
     /// Runs the crawl. Throws `CrawlError.locked` when another run holds the corpus lock.
     public func run() throws -> CrawlSummary {
@@ -172,7 +173,8 @@ public final class Crawler {
         guard scheduler.acquire(host: host) else { return }
         var status = 0
         do {
-            let exchange = try fetcher.get(url)
+            var exchange = try fetcher.get(scope.fetchURL(url))
+            exchange.url = url
             scheduler.release(host: host, outcome: .done)
             status = exchange.status
             switch exchange.status {
@@ -221,9 +223,10 @@ public final class Crawler {
         summary.requests += 1
         let now = Date().timeIntervalSince1970
         let attempts = entry.attempts + 1
-        let exchange: HTTPExchange
+        var exchange: HTTPExchange
         do {
-            exchange = try fetcher.get(url, extraHeaders: conditional)
+            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional)
+            exchange.url = url
         } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
             summary.errors += 1
@@ -306,6 +309,8 @@ public final class Crawler {
         let responseID = WARCRecord.newRecordID()
         var extra: [(name: String, value: String)] = []
         if let ip = exchange.remoteIP { extra.append(("WARC-IP-Address", ip)) }
+        let fetchedFrom = scope.fetchURL(exchange.url)
+        if fetchedFrom != exchange.url { extra.append(("KoLlama-Fetched-From", fetchedFrom)) }
         if let kind { extra.append(("KoLlama-Page-Kind", kind.rawValue)) }
         if let template = scope.articleName(of: exchange.url), kind == .article { extra.append(("KoLlama-Article-Template", template)) }
         if let rule = robots.decidingRule(for: SiteScope.pathAndQuery(exchange.url)) {

@@ -95,17 +95,19 @@ final class ReplicaCrawlTests: XCTestCase {
 
         // Opt-out signals are recorded in state and WARC headers.
         let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        let canonical = try SiteDefinition.load(site.rawValue, crawlersDirectory: repositoryRoot + "/crawlers").origin
         let noAI = try XCTUnwrap(catalog.page(.noAIHeader)?.path)
-        XCTAssertTrue(try state.optOuts(server.origin + noAI).contains { $0.hasPrefix("x-robots-tag: noai") })
+        XCTAssertTrue(try state.optOuts(canonical + noAI).contains { $0.hasPrefix("x-robots-tag: noai") })
         let tdm = try XCTUnwrap(catalog.page(.tdmReservation)?.path)
-        let tdmSignals = try state.optOuts(server.origin + tdm)
+        let tdmSignals = try state.optOuts(canonical + tdm)
         XCTAssertTrue(tdmSignals.contains("tdm-reservation: 1"), "\(tdmSignals)")
         XCTAssertTrue(tdmSignals.contains("meta tdm-reservation: 1"), "\(tdmSignals)")
-        let noAIRecord = try XCTUnwrap(responses.first { $0.targetURI == server.origin + noAI })
+        let noAIRecord = try XCTUnwrap(responses.first { $0.targetURI == canonical + noAI })
+        XCTAssertEqual(noAIRecord.header("KoLlama-Fetched-From"), server.origin + noAI)
         XCTAssertTrue(noAIRecord.headers.contains { $0.name == "KoLlama-Opt-Out" && $0.value.hasPrefix("x-robots-tag") })
         if let rights = catalog.articles.first(where: { $0.rightsNotice != nil }),
            catalog.expectedArchivedPaths.contains(rights.path) {
-            XCTAssertTrue(try state.optOuts(server.origin + rights.path).contains { $0.hasPrefix("rights notice: ") })
+            XCTAssertTrue(try state.optOuts(canonical + rights.path).contains { $0.hasPrefix("rights notice: ") })
         }
     }
 
