@@ -36,7 +36,7 @@ public struct CrawlSummary: Sendable, Equatable {
     public var site: String
     /// Page requests made (robots.txt excluded).
     public var requests = 0
-    /// Responses archived because they were new or changed.
+    /// Pages (lists, sitemaps, articles) archived because they were new or changed; robots.txt not counted.
     public var archived = 0
     /// Archived article pages.
     public var archivedArticles = 0
@@ -332,7 +332,8 @@ public final class Crawler {
             try state.setWARCLength(written.file, written.length)
             try state.setValidators(exchange.url, validators, archivedAt: date.timeIntervalSince1970)
         }
-        summary.archived += 1
+        // robots.txt (kind nil) is archived when it changes but is not a page: it never makes a run "new".
+        if kind != nil { summary.archived += 1 }
         if kind == .article { summary.archivedArticles += 1 }
         summary.bytes += exchange.body.count
         if !summary.warcFiles.contains(written.file) { summary.warcFiles.append(written.file) }
