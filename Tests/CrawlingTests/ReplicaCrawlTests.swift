@@ -93,6 +93,11 @@ final class ReplicaCrawlTests: XCTestCase {
         let truncated = try XCTUnwrap(catalog.page(.truncatedOnce)?.path)
         XCTAssertEqual(log.filter { $0.target == truncated }.count, 2)
 
+        // Redirects are followed by the crawler: the linked old path answers 301 once, its target is archived.
+        let redirect = try XCTUnwrap(catalog.page(.redirectFromLegacyPath))
+        XCTAssertEqual(log.filter { $0.target == redirect.path }.map(\.status), [301])
+        XCTAssertTrue(articles.contains(try XCTUnwrap(redirect.redirectTarget)))
+
         // Opt-out signals are recorded in state and WARC headers.
         let state = try CrawlState(path: dir.path + "/crawl.sqlite")
         let canonical = try SiteDefinition.load(site.rawValue, crawlersDirectory: repositoryRoot + "/crawlers").origin
@@ -184,6 +189,24 @@ final class ReplicaCrawlTests: XCTestCase {
         XCTAssertNil(rest.stoppedBy)
         XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
                        server.catalog.expectedArchivedPaths.sorted())
+    }
+
+    func testFetcherKeepsBytesAsSentAndCapsTheBody() throws {
+        let server = try startServer(.people)
+        let fetcher = HTTPFetcher(settings: .init(userAgent: "ko-llama/0.1 (+tests)"))
+        let page = try fetcher.get(server.origin + "/robots.txt")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.responseHead.starts(with: Array("HTTP/1.1 200".utf8)))
+        XCTAssertEqual(page.header("Content-Length").flatMap(Int.init), page.body.count)
+        XCTAssertTrue(String(decoding: page.requestHead, as: UTF8.self).contains("Accept-Encoding: identity\r\n"))
+        let redirect = try XCTUnwrap(server.catalog.page(.redirectHomeAlias))
+        let hop = try fetcher.get(server.origin + redirect.path)
+        XCTAssertEqual(hop.status, 301, "curl never follows redirects itself")
+        var small = HTTPFetcher.Settings(userAgent: "ko-llama/0.1 (+tests)")
+        small.maxBodyBytes = 64
+        XCTAssertThrowsError(try HTTPFetcher(settings: small).get(server.origin + "/")) { error in
+            XCTAssertEqual((error as? FetchError)?.kind, .permanent)
+        }
     }
 
     func testConcurrentRunIsRefusedByTheLock() throws {
