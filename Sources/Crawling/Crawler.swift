@@ -63,6 +63,7 @@ public struct CrawlSummary: Sendable, Equatable {
     }
 }
 
+/// Why a crawl did not run at all (as opposed to per-URL failures, which are logged and counted).
 public enum CrawlError: Error, Sendable, CustomStringConvertible {
     /// Another run holds `<corpus>/crawl.lock`.
     case locked(path: String)
