@@ -45,6 +45,7 @@ for site in xinhua-ko people-ko; do
   echo "demo: crawling $site from the replica on 127.0.0.1:$port" >&2
   status=0
   "$bin" crawl --site "$site" --corpus "$corpus" --origin "http://127.0.0.1:$port" --delay 0.02 --backoff 0.5 || status=$?
+  echo "demo: crawl of $site exited $status" >&2
   # 0: new pages archived; 3: nothing new (a re-run); anything else is a failure.
   if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
     echo "demo: crawl of $site failed (exit $status)" >&2

@@ -36,7 +36,7 @@ public struct CrawlSummary: Sendable, Equatable {
     public var site: String
     /// Page requests made (robots.txt excluded).
     public var requests = 0
-    /// Responses archived because they were new or changed.
+    /// Pages (lists, sitemaps, articles) archived because they were new or changed; robots.txt not counted.
     public var archived = 0
     /// Archived article pages.
     public var archivedArticles = 0
@@ -63,6 +63,7 @@ public struct CrawlSummary: Sendable, Equatable {
     }
 }
 
+/// Why a crawl did not run at all (as opposed to per-URL failures, which are logged and counted).
 public enum CrawlError: Error, Sendable, CustomStringConvertible {
     /// Another run holds `<corpus>/crawl.lock`.
     case locked(path: String)
@@ -106,7 +107,8 @@ public final class Crawler {
         summary = CrawlSummary(site: site.name)
     }
 
-    private var host: String { SiteScope.hostPort(scope.origin) ?? scope.origin }
+    /// The host (and port) requests go to: the politeness unit.
+    private var host: String { SiteScope.hostPort(scope.fetchOrigin) ?? scope.fetchOrigin }
 
     /// Runs the crawl. Throws `CrawlError.locked` when another run holds the corpus lock.
     public func run() throws -> CrawlSummary {
@@ -172,7 +174,8 @@ public final class Crawler {
         guard scheduler.acquire(host: host) else { return }
         var status = 0
         do {
-            let exchange = try fetcher.get(url)
+            var exchange = try fetcher.get(scope.fetchURL(url))
+            exchange.url = url
             scheduler.release(host: host, outcome: .done)
             status = exchange.status
             switch exchange.status {
@@ -221,9 +224,10 @@ public final class Crawler {
         summary.requests += 1
         let now = Date().timeIntervalSince1970
         let attempts = entry.attempts + 1
-        let exchange: HTTPExchange
+        var exchange: HTTPExchange
         do {
-            exchange = try fetcher.get(url, extraHeaders: conditional)
+            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional)
+            exchange.url = url
         } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
             summary.errors += 1
@@ -308,6 +312,8 @@ public final class Crawler {
         if let ip = exchange.remoteIP { extra.append(("WARC-IP-Address", ip)) }
         // The extractor matches records to their site by this header, whatever host served them.
         extra.append(("KoLlama-Site", scope.site.name))
+        let fetchedFrom = scope.fetchURL(exchange.url)
+        if fetchedFrom != exchange.url { extra.append(("KoLlama-Fetched-From", fetchedFrom)) }
         if let kind { extra.append(("KoLlama-Page-Kind", kind.rawValue)) }
         if let template = scope.articleName(of: exchange.url), kind == .article { extra.append(("KoLlama-Article-Template", template)) }
         if let rule = robots.decidingRule(for: SiteScope.pathAndQuery(exchange.url)) {
@@ -329,7 +335,8 @@ public final class Crawler {
             try state.setWARCLength(written.file, written.length)
             try state.setValidators(exchange.url, validators, archivedAt: date.timeIntervalSince1970)
         }
-        summary.archived += 1
+        // robots.txt (kind nil) is archived when it changes but is not a page: it never makes a run "new".
+        if kind != nil { summary.archived += 1 }
         if kind == .article { summary.archivedArticles += 1 }
         summary.bytes += exchange.body.count
         if !summary.warcFiles.contains(written.file) { summary.warcFiles.append(written.file) }

@@ -7,14 +7,18 @@ public enum PageKind: String, Sendable, Codable {
 }
 
 /// A site definition turned into URL decisions: normalisation, resolution of links against a
-/// page, the hosts that may be fetched (with `--origin`, links to the site's own hosts are
-/// rewritten onto the new origin, as a mirror would serve them), and list/article/sitemap
-/// classification by the definition's regular expressions over path plus query.
+/// page, the hosts that belong to the site, and list/article/sitemap classification by the
+/// definition's regular expressions over path plus query. URLs are kept canonical, on the site's
+/// own origin (`https://kr.news.cn/...`), whatever serves them: with `--origin` (a mirror or the
+/// replica) `fetchURL` maps a canonical URL onto the mirror and links pointing at the mirror map
+/// back, so state and archive stay the same when the mirror's port changes.
 public struct SiteScope: @unchecked Sendable {
     public let site: SiteDefinition
-    /// Scheme + host + port every fetch goes to, e.g. `http://127.0.0.1:8123`.
+    /// The site's canonical scheme + host + port (from the definition), e.g. `https://kr.news.cn`.
     public let origin: String
-    private let originHostPort: String
+    /// Scheme + host + port every fetch goes to, e.g. `http://127.0.0.1:8123` for the replica.
+    public let fetchOrigin: String
+    private let fetchHostPort: String
     private let siteHosts: Set<String>
     private let listRegexes: [NSRegularExpression]
     private let articleRegexes: [(name: String, regex: NSRegularExpression, continuation: NSRegularExpression?)]
@@ -22,9 +26,13 @@ public struct SiteScope: @unchecked Sendable {
 
     public init(site: SiteDefinition, originOverride: String? = nil) throws {
         self.site = site
-        let origin = SiteScope.normalize(originOverride ?? site.origin) ?? site.origin
-        self.origin = origin.hasSuffix("/") ? String(origin.dropLast()) : origin
-        originHostPort = SiteScope.hostPort(self.origin) ?? ""
+        func trimmed(_ o: String) -> String {
+            let n = SiteScope.normalize(o) ?? o
+            return n.hasSuffix("/") ? String(n.dropLast()) : n
+        }
+        origin = trimmed(site.origin)
+        fetchOrigin = trimmed(originOverride ?? site.origin)
+        fetchHostPort = SiteScope.hostPort(fetchOrigin) ?? ""
         var hosts = Set(site.allowedHosts.map { $0.lowercased() })
         if let h = URL(string: site.origin)?.host?.lowercased() { hosts.insert(h) }
         siteHosts = hosts
@@ -40,8 +48,8 @@ public struct SiteScope: @unchecked Sendable {
         resolve(pathOrURL, against: origin + "/")
     }
 
-    /// Resolves a link found on `base` and returns its normalised form on our origin, or nil when
-    /// it is not an http(s) URL on one of the site's hosts.
+    /// Resolves a link found on `base` (a canonical URL) and returns its canonical form, or nil
+    /// when it is not an http(s) URL on one of the site's hosts or on the mirror being fetched.
     public func resolve(_ link: String, against base: String) -> String? {
         let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("javascript:") || trimmed.hasPrefix("mailto:") { return nil }
@@ -50,17 +58,17 @@ public struct SiteScope: @unchecked Sendable {
               var components = URLComponents(string: normalized), let host = components.host?.lowercased() else { return nil }
         guard components.scheme == "http" || components.scheme == "https" else { return nil }
         let hostPort = SiteScope.hostPort(normalized) ?? host
-        if hostPort == originHostPort { return normalized }
-        guard siteHosts.contains(host), let originComponents = URLComponents(string: origin) else { return nil }
-        components.scheme = originComponents.scheme
-        components.host = originComponents.host
-        components.port = originComponents.port
+        guard hostPort == fetchHostPort || siteHosts.contains(host), let canonical = URLComponents(string: origin) else { return nil }
+        components.scheme = canonical.scheme
+        components.host = canonical.host
+        components.port = canonical.port
         return components.string
     }
 
-    /// True when `url` is on the origin we crawl (redirect targets are checked with this).
-    public func isOnOrigin(_ url: String) -> Bool {
-        SiteScope.hostPort(url) == originHostPort
+    /// Where a canonical URL is fetched from (itself, or its place on the `--origin` mirror).
+    public func fetchURL(_ canonicalURL: String) -> String {
+        guard canonicalURL.hasPrefix(origin + "/") else { return canonicalURL }
+        return fetchOrigin + canonicalURL.dropFirst(origin.count)
     }
 
     /// The classification of an on-origin URL, or nil when the site definition does not want it.

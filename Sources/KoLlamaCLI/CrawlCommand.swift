@@ -14,6 +14,9 @@ struct CrawlCommand: ParsableCommand {
             request/response pairs; state lives in <corpus>/crawl.sqlite. A run stopped by \
             --max-pages/--max-duration (or killed) resumes where it left off.
 
+            URLs in state and in WARC-Target-URI stay on the site's own origin; with --origin, the \
+            mirror URL a response came from is in KoLlama-Fetched-From. \
+
             WARC extra headers: KoLlama-Page-Kind (list, article, sitemap), KoLlama-Article-Template, \
             KoLlama-Robots-Rule (the robots.txt rule that decided the URL) and one KoLlama-Opt-Out per \
             signal found (x-robots-tag, tdm-reservation, tdm-policy headers; meta robots, \

@@ -43,6 +43,10 @@ final class CrawlCommandTests: XCTestCase {
         let dir = try TemporaryDirectory("crawl-cli")
         XCTAssertEqual(try exitCode(server, corpus: dir.path), 0, "new pages archived")
         XCTAssertEqual(try exitCode(server, corpus: dir.path), 3, "nothing new")
+        // The same site served from another port (URLs are kept canonical): still nothing new.
+        let moved = try startServer(.people)
+        XCTAssertNotEqual(moved.port, server.port)
+        XCTAssertEqual(try exitCode(moved, corpus: dir.path), 3, "a mirror on a new port is the same site")
         let held = try XCTUnwrap(try CrawlLock(path: dir.path + "/crawl.lock"))
         XCTAssertEqual(try exitCode(server, corpus: dir.path), 4, "another run holds the lock")
         withExtendedLifetime(held) {}

@@ -93,19 +93,26 @@ final class ReplicaCrawlTests: XCTestCase {
         let truncated = try XCTUnwrap(catalog.page(.truncatedOnce)?.path)
         XCTAssertEqual(log.filter { $0.target == truncated }.count, 2)
 
+        // Redirects are followed by the crawler: the linked old path answers 301 once, its target is archived.
+        let redirect = try XCTUnwrap(catalog.page(.redirectFromLegacyPath))
+        XCTAssertEqual(log.filter { $0.target == redirect.path }.map(\.status), [301])
+        XCTAssertTrue(articles.contains(try XCTUnwrap(redirect.redirectTarget)))
+
         // Opt-out signals are recorded in state and WARC headers.
         let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        let canonical = try SiteDefinition.load(site.rawValue, crawlersDirectory: repositoryRoot + "/crawlers").origin
         let noAI = try XCTUnwrap(catalog.page(.noAIHeader)?.path)
-        XCTAssertTrue(try state.optOuts(server.origin + noAI).contains { $0.hasPrefix("x-robots-tag: noai") })
+        XCTAssertTrue(try state.optOuts(canonical + noAI).contains { $0.hasPrefix("x-robots-tag: noai") })
         let tdm = try XCTUnwrap(catalog.page(.tdmReservation)?.path)
-        let tdmSignals = try state.optOuts(server.origin + tdm)
+        let tdmSignals = try state.optOuts(canonical + tdm)
         XCTAssertTrue(tdmSignals.contains("tdm-reservation: 1"), "\(tdmSignals)")
         XCTAssertTrue(tdmSignals.contains("meta tdm-reservation: 1"), "\(tdmSignals)")
-        let noAIRecord = try XCTUnwrap(responses.first { $0.targetURI == server.origin + noAI })
+        let noAIRecord = try XCTUnwrap(responses.first { $0.targetURI == canonical + noAI })
+        XCTAssertEqual(noAIRecord.header("KoLlama-Fetched-From"), server.origin + noAI)
         XCTAssertTrue(noAIRecord.headers.contains { $0.name == "KoLlama-Opt-Out" && $0.value.hasPrefix("x-robots-tag") })
         if let rights = catalog.articles.first(where: { $0.rightsNotice != nil }),
            catalog.expectedArchivedPaths.contains(rights.path) {
-            XCTAssertTrue(try state.optOuts(server.origin + rights.path).contains { $0.hasPrefix("rights notice: ") })
+            XCTAssertTrue(try state.optOuts(canonical + rights.path).contains { $0.hasPrefix("rights notice: ") })
         }
     }
 
@@ -182,6 +189,24 @@ final class ReplicaCrawlTests: XCTestCase {
         XCTAssertNil(rest.stoppedBy)
         XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
                        server.catalog.expectedArchivedPaths.sorted())
+    }
+
+    func testFetcherKeepsBytesAsSentAndCapsTheBody() throws {
+        let server = try startServer(.people)
+        let fetcher = HTTPFetcher(settings: .init(userAgent: "ko-llama/0.1 (+tests)"))
+        let page = try fetcher.get(server.origin + "/robots.txt")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.responseHead.starts(with: Array("HTTP/1.1 200".utf8)))
+        XCTAssertEqual(page.header("Content-Length").flatMap(Int.init), page.body.count)
+        XCTAssertTrue(String(decoding: page.requestHead, as: UTF8.self).contains("Accept-Encoding: identity\r\n"))
+        let redirect = try XCTUnwrap(server.catalog.page(.redirectHomeAlias))
+        let hop = try fetcher.get(server.origin + redirect.path)
+        XCTAssertEqual(hop.status, 301, "curl never follows redirects itself")
+        var small = HTTPFetcher.Settings(userAgent: "ko-llama/0.1 (+tests)")
+        small.maxBodyBytes = 64
+        XCTAssertThrowsError(try HTTPFetcher(settings: small).get(server.origin + "/")) { error in
+            XCTAssertEqual((error as? FetchError)?.kind, .permanent)
+        }
     }
 
     func testConcurrentRunIsRefusedByTheLock() throws {

@@ -35,15 +35,17 @@ final class SiteScopeTests: XCTestCase {
 
     func testResolutionStaysOnTheSiteAndMapsSiteHostsOntoTheOrigin() throws {
         let x = try scope("xinhua-ko", origin: "http://127.0.0.1:8123/")
-        XCTAssertEqual(x.origin, "http://127.0.0.1:8123")
-        let base = "http://127.0.0.1:8123/politics/index.html"
-        XCTAssertEqual(x.resolve("../20240305/aa/c.html#x", against: base), "http://127.0.0.1:8123/20240305/aa/c.html")
-        XCTAssertEqual(x.resolve("https://kr.xinhuanet.com/2015-03/05/c_1.htm", against: base), "http://127.0.0.1:8123/2015-03/05/c_1.htm")
-        XCTAssertEqual(x.resolve("https://KR.NEWS.CN/", against: base), "http://127.0.0.1:8123/")
+        XCTAssertEqual(x.origin, "https://kr.news.cn")
+        XCTAssertEqual(x.fetchOrigin, "http://127.0.0.1:8123")
+        let base = "https://kr.news.cn/politics/index.html"
+        XCTAssertEqual(x.resolve("../20240305/aa/c.html#x", against: base), "https://kr.news.cn/20240305/aa/c.html")
+        XCTAssertEqual(x.resolve("https://kr.xinhuanet.com/2015-03/05/c_1.htm", against: base), "https://kr.news.cn/2015-03/05/c_1.htm")
+        XCTAssertEqual(x.resolve("https://KR.NEWS.CN/", against: base), "https://kr.news.cn/")
+        XCTAssertEqual(x.resolve("http://127.0.0.1:8123/sitemap.xml", against: base), "https://kr.news.cn/sitemap.xml", "mirror links map back")
         XCTAssertNil(x.resolve("https://example.com/x", against: base))
         XCTAssertNil(x.resolve("http://127.0.0.1:9999/x", against: base))
         XCTAssertNil(x.resolve("mailto:a@b.c", against: base))
         XCTAssertNil(x.resolve("javascript:void(0)", against: base))
-        XCTAssertTrue(x.isOnOrigin("http://127.0.0.1:8123/a"))
+        XCTAssertEqual(x.fetchURL("https://kr.news.cn/a?b=1"), "http://127.0.0.1:8123/a?b=1")
     }
 }
