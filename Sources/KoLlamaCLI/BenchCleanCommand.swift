@@ -56,7 +56,7 @@ struct BenchCleanCommand: ParsableCommand {
                            Double(keptBytes) / 1e6, wall: Date().timeIntervalSince(start), cpu: Self.cpuSeconds() - cpu))
         }
         print("kept after filters: \(kept.count) documents, \(String(format: "%.1f", Double(keptBytes) / 1e6)) MB; duplicates: \(reasons.sorted { $0.key < $1.key })")
-        print("peak RSS: \(Self.peakRSS())")
+        print("peak RSS: \(Int(ProcessStats.peakRSSMegabytes())) MB")
     }
 
     static func row(_ step: String, _ threads: Int, _ mb: Double, wall: Double, cpu: Double) -> String {
@@ -88,10 +88,5 @@ struct BenchCleanCommand: ParsableCommand {
         }
         if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)) }
         return out
-    }
-
-    static func peakRSS() -> String {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " ") } ?? "unknown"
     }
 }

@@ -116,14 +116,7 @@ struct BenchPack: ParsableCommand {
             let rate = seconds > 0 ? String(format: "%.2fM", Double(n) / seconds / 1e6) : "-"
             print("| \(name) | \(String(format: "%.2f", seconds)) | \(n) | \(rate) | \(note) |")
         }
-        print("peak RSS of ko-llama: \(BenchPack.peakRSSMegabytes()) MB (checksum \(checksum))")
+        print("peak RSS of ko-llama: \(Int(ProcessStats.peakRSSMegabytes())) MB (checksum \(checksum))")
         if workdir == nil { try? FileManager.default.removeItem(atPath: work) }
-    }
-
-    /// VmHWM from /proc/self/status, in MB.
-    static func peakRSSMegabytes() -> Int {
-        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
     }
 }
