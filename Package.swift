@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // System libraries: module maps plus tiny typed shims (see NOTES.md for why).
@@ -35,7 +34,6 @@ let package = Package(
             dependencies: [
                 "Corpus",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Collections", package: "swift-collections"),
             ]
         ),
         .target(name: "Crawling", dependencies: ["Corpus", "CCurl", "CSQLite"]),
