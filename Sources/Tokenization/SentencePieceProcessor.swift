@@ -16,6 +16,8 @@ public final class SentencePieceProcessor: Sendable {
     /// Pieces BPE may form by merging: NORMAL, USER_DEFINED and UNUSED (sentencepiece's `pieces_`).
     private let mergeable: [Bool]
     private let pairs: PairMergeTable
+    /// Piece id of each single character U+0000...U+FFFF, or -1.
+    private let basicPlaneIds: [Int32]
     private let userSymbols: UserDefinedSymbolMatcher?
     let normalizer: SentencePieceNormalizer
     public let unknownId: Int32
@@ -51,6 +53,14 @@ public final class SentencePieceProcessor: Sendable {
         mergeable = pieces.map { $0.type == .normal || $0.type == .userDefined || $0.type == .unused }
         hasUnused = pieces.contains { $0.type == .unused }
         pairs = PairMergeTable(table: table, pieceCount: pieces.count, mergeable: mergeable)
+        var basicPlaneIds = [Int32](repeating: -1, count: 0x10000)
+        let table = self.table
+        for scalar in 0..<0x10000 {
+            guard let u = Unicode.Scalar(UInt32(scalar)) else { continue }
+            let bytes = Array(String(Character(u)).utf8)
+            basicPlaneIds[scalar] = bytes.withUnsafeBufferPointer { table.id($0.baseAddress!, $0.count) }
+        }
+        self.basicPlaneIds = basicPlaneIds
         let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
         userSymbols = UserDefinedSymbolMatcher(symbols: userDefined)
         normalizer = try SentencePieceNormalizer(
@@ -238,39 +248,66 @@ public final class SentencePieceProcessor: Sendable {
     /// True when `id` is a `<0xXX>` byte piece.
     public func isByte(_ id: Int32) -> Bool { byteValues[Int(id)] >= 0 }
 
+    /// The piece id of the one character of `len` bytes at `p` (-1 when not a piece): a direct
+    /// table for the Basic Multilingual Plane, the hash lookup beyond it.
+    @inline(__always)
+    private func characterId(_ p: UnsafePointer<UInt8>, _ len: Int) -> Int32 {
+        let scalar: Int
+        switch len {
+        case 1: scalar = Int(p[0])
+        case 2: scalar = Int(p[0] & 0x1F) << 6 | Int(p[1] & 0x3F)
+        case 3: scalar = Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
+        default: return table.id(p, len)
+        }
+        return basicPlaneIds[scalar]
+    }
+
     /// BPE over `count` normalized bytes at `base`: fills `scratch.pieceStart`/`pieceLength` with the final
     /// segmentation as byte ranges (sentencepiece's `bpe::Model::Encode`).
     func segment(_ base: UnsafePointer<UInt8>, _ count: Int, scratch: inout Scratch) {
-        scratch.start.removeAll(keepingCapacity: true)
-        scratch.length.removeAll(keepingCapacity: true)
-        scratch.frozen.removeAll(keepingCapacity: true)
         scratch.pieceStart.removeAll(keepingCapacity: true)
         scratch.pieceLength.removeAll(keepingCapacity: true)
         scratch.pieceId.removeAll(keepingCapacity: true)
-        scratch.symbolId.removeAll(keepingCapacity: true)
         if hasUnused { scratch.reverseMerges.removeAll(keepingCapacity: true) }
-        var i = 0
-        while i < count {
-            var len = 0
-            var frozen = false
-            if let userSymbols {
-                len = userSymbols.match(base + i, count - i)
-                frozen = len > 0
+        // At most one symbol per byte: size the buffers once, then write through pointers.
+        if scratch.start.count < count {
+            for k in [\Scratch.start, \Scratch.length, \Scratch.previous, \Scratch.next, \Scratch.symbolId] {
+                scratch[keyPath: k] = [Int32](repeating: 0, count: count)
             }
-            if len == 0 { len = min(count - i, UTF8Scanner.characterLength(base + i, count - i)) }
-            if len == 0 { len = 1 }
-            scratch.start.append(Int32(i))
-            scratch.length.append(Int32(len))
-            scratch.frozen.append(frozen)
-            scratch.symbolId.append(table.id(base + i, len))
-            i += len
+            scratch.frozen = [Bool](repeating: false, count: count)
         }
-        let n = scratch.start.count
-        scratch.previous.removeAll(keepingCapacity: true)
-        scratch.next.removeAll(keepingCapacity: true)
-        for k in 0..<n {
-            scratch.previous.append(Int32(k - 1))
-            scratch.next.append(k + 1 < n ? Int32(k + 1) : -1)
+        var n = 0
+        scratch.start.withUnsafeMutableBufferPointer { start in
+        scratch.length.withUnsafeMutableBufferPointer { length in
+        scratch.frozen.withUnsafeMutableBufferPointer { frozen in
+        scratch.symbolId.withUnsafeMutableBufferPointer { symbolId in
+            var i = 0
+            while i < count {
+                var len = 0
+                var isFrozen = false
+                if let userSymbols {
+                    len = userSymbols.match(base + i, count - i)
+                    isFrozen = len > 0
+                }
+                if len == 0 { len = min(count - i, max(1, UTF8Scanner.characterLength(base + i, count - i))) }
+                start[n] = Int32(i)
+                length[n] = Int32(len)
+                frozen[n] = isFrozen
+                symbolId[n] = isFrozen ? table.id(base + i, len) : characterId(base + i, len)
+                n += 1
+                i += len
+            }
+        }
+        }
+        }
+        }
+        scratch.previous.withUnsafeMutableBufferPointer { previous in
+        scratch.next.withUnsafeMutableBufferPointer { next in
+            for k in 0..<n {
+                previous[k] = Int32(k - 1)
+                next[k] = k + 1 < n ? Int32(k + 1) : -1
+            }
+        }
         }
         scratch.agenda.removeAll()
 
