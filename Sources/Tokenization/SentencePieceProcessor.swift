@@ -16,7 +16,7 @@ public final class SentencePieceProcessor: Sendable {
     /// Pieces BPE may form by merging: NORMAL, USER_DEFINED and UNUSED (sentencepiece's `pieces_`).
     private let mergeable: [Bool]
     private let pairs: PairMergeTable
-    /// Piece id of each single character U+0000...U+FFFF, or -1.
+    /// Piece id of each single character U+0000...U+FFFF, or -1/-2 (see `init`).
     private let basicPlaneIds: [Int32]
     private let userSymbols: UserDefinedSymbolMatcher?
     let normalizer: SentencePieceNormalizer
@@ -53,12 +53,18 @@ public final class SentencePieceProcessor: Sendable {
         mergeable = pieces.map { $0.type == .normal || $0.type == .userDefined || $0.type == .unused }
         hasUnused = pieces.contains { $0.type == .unused }
         pairs = PairMergeTable(table: table, pieceCount: pieces.count, mergeable: mergeable)
+        // -1: not a piece and inside no mergeable piece, so BPE can never merge it (the common
+        // case for Hangul under LLaMA); -2: not a piece but inside some piece (look pairs up by bytes).
         var basicPlaneIds = [Int32](repeating: -1, count: 0x10000)
+        for (id, p) in pieces.enumerated() where mergeable[id] {
+            for u in p.piece.unicodeScalars where u.value < 0x10000 { basicPlaneIds[Int(u.value)] = -2 }
+        }
         let table = self.table
         for scalar in 0..<0x10000 {
             guard let u = Unicode.Scalar(UInt32(scalar)) else { continue }
             let bytes = Array(String(Character(u)).utf8)
-            basicPlaneIds[scalar] = bytes.withUnsafeBufferPointer { table.id($0.baseAddress!, $0.count) }
+            let id = bytes.withUnsafeBufferPointer { table.id($0.baseAddress!, $0.count) }
+            if id >= 0 { basicPlaneIds[scalar] = id }
         }
         self.basicPlaneIds = basicPlaneIds
         let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
@@ -118,7 +124,8 @@ public final class SentencePieceProcessor: Sendable {
         var previous: [Int32] = []
         var next: [Int32] = []
         var frozen: [Bool] = []
-        /// The piece id of each symbol, or -1 for a character outside the vocabulary.
+        /// The piece id of each symbol; negative for a character outside the vocabulary (-1 when
+        /// no mergeable piece contains it either).
         var symbolId: [Int32] = []
         var agenda = MergeAgenda()
         /// The final segmentation: byte ranges of the normalized text.
@@ -248,7 +255,8 @@ public final class SentencePieceProcessor: Sendable {
     /// True when `id` is a `<0xXX>` byte piece.
     public func isByte(_ id: Int32) -> Bool { byteValues[Int(id)] >= 0 }
 
-    /// The piece id of the one character of `len` bytes at `p` (-1 when not a piece): a direct
+    /// The piece id of the one character of `len` bytes at `p` (negative when not a piece, see
+    /// `basicPlaneIds`): a direct
     /// table for the Basic Multilingual Plane, the hash lookup beyond it.
     @inline(__always)
     private func characterId(_ p: UnsafePointer<UInt8>, _ len: Int) -> Int32 {
@@ -257,7 +265,9 @@ public final class SentencePieceProcessor: Sendable {
         case 1: scalar = Int(p[0])
         case 2: scalar = Int(p[0] & 0x1F) << 6 | Int(p[1] & 0x3F)
         case 3: scalar = Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
-        default: return table.id(p, len)
+        default:
+            let id = table.id(p, len)
+            return id >= 0 ? id : -2
         }
         return basicPlaneIds[scalar]
     }
@@ -321,6 +331,7 @@ public final class SentencePieceProcessor: Sendable {
                 if left < 0 || right < 0 || frozen[Int(left)] || frozen[Int(right)] { return }
                 let size = length[Int(left)] + length[Int(right)]
                 let a = symbolId[Int(left)], b = symbolId[Int(right)]
+                if a == -1 || b == -1 { return }
                 let id = a >= 0 && b >= 0 ? pairs.merged(a, b) : table.id(base + Int(start[Int(left)]), Int(size))
                 if id < 0 || !mergeable[Int(id)] { return }
                 scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id))
