@@ -475,12 +475,16 @@ struct MergeAgenda {
 
     mutating func push(_ c: Candidate) {
         heap.append(c)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if !heap[i].outranks(heap[parent]) { break }
-            heap.swapAt(i, parent)
-            i = parent
+        heap.withUnsafeMutableBufferPointer { h in
+            // Sift the new element up through a hole instead of swapping.
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                if !c.outranks(h[parent]) { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = c
         }
     }
 
@@ -488,17 +492,19 @@ struct MergeAgenda {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if heap.isEmpty { return top }
-        heap[0] = last
-        var i = 0
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < n && heap[l].outranks(heap[best]) { best = l }
-            if r < n && heap[r].outranks(heap[best]) { best = r }
-            if best == i { break }
-            heap.swapAt(i, best)
-            i = best
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var child = l
+                if l + 1 < n && h[l + 1].outranks(h[l]) { child = l + 1 }
+                if !h[child].outranks(last) { break }
+                h[i] = h[child]
+                i = child
+            }
+            h[i] = last
         }
         return top
     }
