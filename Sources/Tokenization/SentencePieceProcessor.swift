@@ -332,15 +332,27 @@ public final class SentencePieceProcessor: Sendable {
                 let size = length[Int(left)] + length[Int(right)]
                 let a = symbolId[Int(left)], b = symbolId[Int(right)]
                 if a == -1 || b == -1 { return }
-                let id = a >= 0 && b >= 0 ? pairs.merged(a, b) : table.id(base + Int(start[Int(left)]), Int(size))
-                if id < 0 || !mergeable[Int(id)] { return }
-                scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id))
+                let id: Int32
+                if a >= 0 && b >= 0 {
+                    id = pairs.merged(a, b)  // holds mergeable pieces only
+                    if id < 0 { return }
+                } else {
+                    id = table.id(base + Int(start[Int(left)]), Int(size))
+                    if id < 0 || !mergeable[Int(id)] { return }
+                }
+                let candidate = MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id)
+                if initial { scratch.agenda.appendUnordered(candidate) } else { scratch.agenda.push(candidate) }
                 if hasUnused && types[Int(id)] == .unused {
                     scratch.reverseMerges[id] = Split(leftStart: start[Int(left)], leftLength: length[Int(left)],
                                                       rightStart: start[Int(right)], rightLength: length[Int(right)])
                 }
             }
+            // All first bigrams go in unordered and are heapified once (O(n)); which of two
+            // equal-ranked candidates pops first never matters, as at most one is still valid.
+            var initial = true
             for k in 1..<max(n, 1) { consider(Int32(k - 1), Int32(k)) }
+            initial = false
+            scratch.agenda.heapify()
             while let top = scratch.agenda.pop() {
                 let l = Int(top.left), r = Int(top.right)
                 if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
@@ -485,6 +497,31 @@ struct MergeAgenda {
                 i = parent
             }
             h[i] = c
+        }
+    }
+
+    /// Adds without ordering; call `heapify` before the next `push` or `pop`.
+    mutating func appendUnordered(_ c: Candidate) { heap.append(c) }
+
+    mutating func heapify() {
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var start = n / 2 - 1
+            while start >= 0 {
+                let item = h[start]
+                var i = start
+                while true {
+                    let l = 2 * i + 1
+                    if l >= n { break }
+                    var child = l
+                    if l + 1 < n && h[l + 1].outranks(h[l]) { child = l + 1 }
+                    if !h[child].outranks(item) { break }
+                    h[i] = h[child]
+                    i = child
+                }
+                h[i] = item
+                start -= 1
+            }
         }
     }
 
