@@ -454,14 +454,6 @@ public final class SentencePieceProcessor: Sendable {
         flushBytes()
         return String(decoding: text, as: UTF8.self)
     }
-
-    /// The piece strings of `ids`.
-    public func pieces(_ ids: [Int32]) throws -> [String] {
-        try ids.map { id in
-            guard id >= 0 && Int(id) < types.count else { throw TokenizationError.idOutOfRange(id: Int(id), vocabularySize: types.count) }
-            return piece(Int(id))
-        }
-    }
 }
 
 /// sentencepiece's BPE agenda: a max-heap of candidate merges ordered by the merged piece's
