@@ -47,10 +47,43 @@ struct SentencePieceNormalizer: Sendable {
 
     private static let spaceSymbol: [UInt8] = [0xE2, 0x96, 0x81]
 
+    /// The common LLaMA/Mistral case (no charsmap, no user symbols, spaces kept): the dummy
+    /// prefix, then the input with each space escaped, written in one pass.
+    private func identity(_ base: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt8]) {
+        var spaces = 0
+        for i in 0..<n where base[i] == 0x20 { spaces += 1 }
+        let dummy = addDummyPrefix ? 3 : 0
+        let origin = out.count
+        out.append(contentsOf: repeatElement(0, count: dummy + n + 2 * spaces))
+        out.withUnsafeMutableBufferPointer { o in
+            var w = origin
+            func space() {
+                o[w] = 0xE2
+                o[w + 1] = 0x96
+                o[w + 2] = 0x81
+                w += 3
+            }
+            if addDummyPrefix && !treatWhitespaceAsSuffix { space() }
+            for i in 0..<n {
+                if base[i] == 0x20 {
+                    space()
+                } else {
+                    o[w] = base[i]
+                    w += 1
+                }
+            }
+            if addDummyPrefix && treatWhitespaceAsSuffix { space() }
+        }
+    }
+
     /// Appends the normalized form of `input` to `out` (which the caller clears).
     func normalize(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         let n = input.count
+        if trie == nil && userSymbols == nil && !removeExtraWhitespaces && escapeWhitespaces {
+            identity(base, n, into: &out)
+            return
+        }
         replacements.withUnsafeBufferPointer { repl in
             // One normalization step at `i`: the replacement bytes and how many input bytes it consumes.
             func prefix(_ i: Int) -> (UnsafePointer<UInt8>, Int, Int) {

@@ -16,6 +16,8 @@ public final class SentencePieceProcessor: Sendable {
     /// Pieces BPE may form by merging: NORMAL, USER_DEFINED and UNUSED (sentencepiece's `pieces_`).
     private let mergeable: [Bool]
     private let pairs: PairMergeTable
+    /// Piece id of each single character U+0000...U+FFFF, or -1/-2 (see `init`).
+    private let basicPlaneIds: [Int32]
     private let userSymbols: UserDefinedSymbolMatcher?
     let normalizer: SentencePieceNormalizer
     public let unknownId: Int32
@@ -51,6 +53,20 @@ public final class SentencePieceProcessor: Sendable {
         mergeable = pieces.map { $0.type == .normal || $0.type == .userDefined || $0.type == .unused }
         hasUnused = pieces.contains { $0.type == .unused }
         pairs = PairMergeTable(table: table, pieceCount: pieces.count, mergeable: mergeable)
+        // -1: not a piece and inside no mergeable piece, so BPE can never merge it (the common
+        // case for Hangul under LLaMA); -2: not a piece but inside some piece (look pairs up by bytes).
+        var basicPlaneIds = [Int32](repeating: -1, count: 0x10000)
+        for (id, p) in pieces.enumerated() where mergeable[id] {
+            for u in p.piece.unicodeScalars where u.value < 0x10000 { basicPlaneIds[Int(u.value)] = -2 }
+        }
+        let table = self.table
+        for scalar in 0..<0x10000 {
+            guard let u = Unicode.Scalar(UInt32(scalar)) else { continue }
+            let bytes = Array(String(Character(u)).utf8)
+            let id = bytes.withUnsafeBufferPointer { table.id($0.baseAddress!, $0.count) }
+            if id >= 0 { basicPlaneIds[scalar] = id }
+        }
+        self.basicPlaneIds = basicPlaneIds
         let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
         userSymbols = UserDefinedSymbolMatcher(symbols: userDefined)
         normalizer = try SentencePieceNormalizer(
@@ -108,7 +124,8 @@ public final class SentencePieceProcessor: Sendable {
         var previous: [Int32] = []
         var next: [Int32] = []
         var frozen: [Bool] = []
-        /// The piece id of each symbol, or -1 for a character outside the vocabulary.
+        /// The piece id of each symbol; negative for a character outside the vocabulary (-1 when
+        /// no mergeable piece contains it either).
         var symbolId: [Int32] = []
         var agenda = MergeAgenda()
         /// The final segmentation: byte ranges of the normalized text.
@@ -238,39 +255,69 @@ public final class SentencePieceProcessor: Sendable {
     /// True when `id` is a `<0xXX>` byte piece.
     public func isByte(_ id: Int32) -> Bool { byteValues[Int(id)] >= 0 }
 
+    /// The piece id of the one character of `len` bytes at `p` (negative when not a piece, see
+    /// `basicPlaneIds`): a direct
+    /// table for the Basic Multilingual Plane, the hash lookup beyond it.
+    @inline(__always)
+    private func characterId(_ p: UnsafePointer<UInt8>, _ len: Int) -> Int32 {
+        let scalar: Int
+        switch len {
+        case 1: scalar = Int(p[0])
+        case 2: scalar = Int(p[0] & 0x1F) << 6 | Int(p[1] & 0x3F)
+        case 3: scalar = Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
+        default:
+            let id = table.id(p, len)
+            return id >= 0 ? id : -2
+        }
+        return basicPlaneIds[scalar]
+    }
+
     /// BPE over `count` normalized bytes at `base`: fills `scratch.pieceStart`/`pieceLength` with the final
     /// segmentation as byte ranges (sentencepiece's `bpe::Model::Encode`).
     func segment(_ base: UnsafePointer<UInt8>, _ count: Int, scratch: inout Scratch) {
-        scratch.start.removeAll(keepingCapacity: true)
-        scratch.length.removeAll(keepingCapacity: true)
-        scratch.frozen.removeAll(keepingCapacity: true)
         scratch.pieceStart.removeAll(keepingCapacity: true)
         scratch.pieceLength.removeAll(keepingCapacity: true)
         scratch.pieceId.removeAll(keepingCapacity: true)
-        scratch.symbolId.removeAll(keepingCapacity: true)
         if hasUnused { scratch.reverseMerges.removeAll(keepingCapacity: true) }
-        var i = 0
-        while i < count {
-            var len = 0
-            var frozen = false
-            if let userSymbols {
-                len = userSymbols.match(base + i, count - i)
-                frozen = len > 0
+        // At most one symbol per byte: size the buffers once, then write through pointers.
+        if scratch.start.count < count {
+            for k in [\Scratch.start, \Scratch.length, \Scratch.previous, \Scratch.next, \Scratch.symbolId] {
+                scratch[keyPath: k] = [Int32](repeating: 0, count: count)
             }
-            if len == 0 { len = min(count - i, UTF8Scanner.characterLength(base + i, count - i)) }
-            if len == 0 { len = 1 }
-            scratch.start.append(Int32(i))
-            scratch.length.append(Int32(len))
-            scratch.frozen.append(frozen)
-            scratch.symbolId.append(table.id(base + i, len))
-            i += len
+            scratch.frozen = [Bool](repeating: false, count: count)
         }
-        let n = scratch.start.count
-        scratch.previous.removeAll(keepingCapacity: true)
-        scratch.next.removeAll(keepingCapacity: true)
-        for k in 0..<n {
-            scratch.previous.append(Int32(k - 1))
-            scratch.next.append(k + 1 < n ? Int32(k + 1) : -1)
+        var n = 0
+        scratch.start.withUnsafeMutableBufferPointer { start in
+        scratch.length.withUnsafeMutableBufferPointer { length in
+        scratch.frozen.withUnsafeMutableBufferPointer { frozen in
+        scratch.symbolId.withUnsafeMutableBufferPointer { symbolId in
+            var i = 0
+            while i < count {
+                var len = 0
+                var isFrozen = false
+                if let userSymbols {
+                    len = userSymbols.match(base + i, count - i)
+                    isFrozen = len > 0
+                }
+                if len == 0 { len = min(count - i, max(1, UTF8Scanner.characterLength(base + i, count - i))) }
+                start[n] = Int32(i)
+                length[n] = Int32(len)
+                frozen[n] = isFrozen
+                symbolId[n] = isFrozen ? table.id(base + i, len) : characterId(base + i, len)
+                n += 1
+                i += len
+            }
+        }
+        }
+        }
+        }
+        scratch.previous.withUnsafeMutableBufferPointer { previous in
+        scratch.next.withUnsafeMutableBufferPointer { next in
+            for k in 0..<n {
+                previous[k] = Int32(k - 1)
+                next[k] = k + 1 < n ? Int32(k + 1) : -1
+            }
+        }
         }
         scratch.agenda.removeAll()
 
@@ -284,15 +331,28 @@ public final class SentencePieceProcessor: Sendable {
                 if left < 0 || right < 0 || frozen[Int(left)] || frozen[Int(right)] { return }
                 let size = length[Int(left)] + length[Int(right)]
                 let a = symbolId[Int(left)], b = symbolId[Int(right)]
-                let id = a >= 0 && b >= 0 ? pairs.merged(a, b) : table.id(base + Int(start[Int(left)]), Int(size))
-                if id < 0 || !mergeable[Int(id)] { return }
-                scratch.agenda.push(MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id))
+                if a == -1 || b == -1 { return }
+                let id: Int32
+                if a >= 0 && b >= 0 {
+                    id = pairs.merged(a, b)  // holds mergeable pieces only
+                    if id < 0 { return }
+                } else {
+                    id = table.id(base + Int(start[Int(left)]), Int(size))
+                    if id < 0 || !mergeable[Int(id)] { return }
+                }
+                let candidate = MergeAgenda.Candidate(score: scores[Int(id)], left: left, right: right, size: size, id: id)
+                if initial { scratch.agenda.appendUnordered(candidate) } else { scratch.agenda.push(candidate) }
                 if hasUnused && types[Int(id)] == .unused {
                     scratch.reverseMerges[id] = Split(leftStart: start[Int(left)], leftLength: length[Int(left)],
                                                       rightStart: start[Int(right)], rightLength: length[Int(right)])
                 }
             }
+            // All first bigrams go in unordered and are heapified once (O(n)); which of two
+            // equal-ranked candidates pops first never matters, as at most one is still valid.
+            var initial = true
             for k in 1..<max(n, 1) { consider(Int32(k - 1), Int32(k)) }
+            initial = false
+            scratch.agenda.heapify()
             while let top = scratch.agenda.pop() {
                 let l = Int(top.left), r = Int(top.right)
                 if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
@@ -394,14 +454,6 @@ public final class SentencePieceProcessor: Sendable {
         flushBytes()
         return String(decoding: text, as: UTF8.self)
     }
-
-    /// The piece strings of `ids`.
-    public func pieces(_ ids: [Int32]) throws -> [String] {
-        try ids.map { id in
-            guard id >= 0 && Int(id) < types.count else { throw TokenizationError.idOutOfRange(id: Int(id), vocabularySize: types.count) }
-            return piece(Int(id))
-        }
-    }
 }
 
 /// sentencepiece's BPE agenda: a max-heap of candidate merges ordered by the merged piece's
@@ -427,12 +479,41 @@ struct MergeAgenda {
 
     mutating func push(_ c: Candidate) {
         heap.append(c)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if !heap[i].outranks(heap[parent]) { break }
-            heap.swapAt(i, parent)
-            i = parent
+        heap.withUnsafeMutableBufferPointer { h in
+            // Sift the new element up through a hole instead of swapping.
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                if !c.outranks(h[parent]) { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = c
+        }
+    }
+
+    /// Adds without ordering; call `heapify` before the next `push` or `pop`.
+    mutating func appendUnordered(_ c: Candidate) { heap.append(c) }
+
+    mutating func heapify() {
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var start = n / 2 - 1
+            while start >= 0 {
+                let item = h[start]
+                var i = start
+                while true {
+                    let l = 2 * i + 1
+                    if l >= n { break }
+                    var child = l
+                    if l + 1 < n && h[l + 1].outranks(h[l]) { child = l + 1 }
+                    if !h[child].outranks(item) { break }
+                    h[i] = h[child]
+                    i = child
+                }
+                h[i] = item
+                start -= 1
+            }
         }
     }
 
@@ -440,17 +521,19 @@ struct MergeAgenda {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if heap.isEmpty { return top }
-        heap[0] = last
-        var i = 0
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < n && heap[l].outranks(heap[best]) { best = l }
-            if r < n && heap[r].outranks(heap[best]) { best = r }
-            if best == i { break }
-            heap.swapAt(i, best)
-            i = best
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var child = l
+                if l + 1 < n && h[l + 1].outranks(h[l]) { child = l + 1 }
+                if !h[child].outranks(last) { break }
+                h[i] = h[child]
+                i = child
+            }
+            h[i] = last
         }
         return top
     }

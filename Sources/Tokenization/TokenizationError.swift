@@ -9,8 +9,6 @@ public enum TokenizationError: Error, Sendable, Equatable, CustomStringConvertib
     case invalidUTF8(line: Int?, byteOffset: Int)
     /// An id outside the vocabulary given to `decode`.
     case idOutOfRange(id: Int, vocabularySize: Int)
-    /// A piece string given to `decode(pieces:)` that the vocabulary does not have.
-    case unknownPiece(String)
 
     public var description: String {
         switch self {
@@ -20,7 +18,6 @@ public enum TokenizationError: Error, Sendable, Equatable, CustomStringConvertib
             let at = line.map { "line \($0), " } ?? ""
             return "invalid UTF-8 at \(at)byte \(offset) of the line"
         case let .idOutOfRange(id, size): return "token id \(id) is outside the vocabulary (0..<\(size))"
-        case let .unknownPiece(piece): return "piece \"\(piece)\" is not in the vocabulary"
         }
     }
 }

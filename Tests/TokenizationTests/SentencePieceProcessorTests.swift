@@ -62,6 +62,13 @@ final class SentencePieceProcessorTests: XCTestCase {
         try assertParity(model: model)
     }
 
+    func testWhitespaceAsSuffixModelMatchesSentencepiece() throws {
+        let dir = try TemporaryDirectory()
+        let model = try TokenizerFixtures.trainKoreanModel(in: dir, name: "ko-suffix", options:
+            "vocab_size=1500, character_coverage=0.999, treat_whitespace_as_suffix=True, byte_fallback=True")
+        try assertParity(model: model)
+    }
+
     /// UNUSED pieces are resegmented into the pair that formed them, and equal scores merge the
     /// leftmost pair first: a hand-built model checked against sentencepiece.
     func testUnusedPiecesAndTieBreakMatchSentencepiece() throws {
