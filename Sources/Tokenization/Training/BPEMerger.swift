@@ -33,7 +33,7 @@ final class BPEMerger {
     private var positions: [[Position]] = []
 
     /// (left id, right id) -> pair symbol id, or -1 when the pair is not a valid piece.
-    private var pairCache: [UInt64: Int32] = [:]
+    private var pairCache = PairSymbolTable()
     private var pendingQueue: [Int32] = []
     private var queue: [(frequency: UInt64, symbol: Int32)] = []
 
@@ -81,18 +81,18 @@ final class BPEMerger {
     /// spm's GetPairSymbol: the cached pair symbol, a new one, or nil for an invalid piece.
     private func pairSymbol(_ l: Int32, _ r: Int32) -> Int32? {
         if isUnknown[Int(l)] || isUnknown[Int(r)] { return nil }
-        let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
-        if let cached = pairCache[key] { return cached < 0 ? nil : cached }
+        let key = PairSymbolTable.key(l, r)
+        if let cached = pairCache.lookup(key) { return cached == PairSymbolTable.invalid ? nil : cached }
         let piece = pieces[Int(l)] + pieces[Int(r)]
         piece.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
         let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
         if !valid {
-            pairCache[key] = -1
+            pairCache.set(key, PairSymbolTable.invalid)
             return nil
         }
         let id = Int32(pieces.count)
         appendSymbol(left: l, right: r, piece: piece, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
-        pairCache[key] = id
+        pairCache.set(key, id)
         return id
     }
 
@@ -243,7 +243,7 @@ final class BPEMerger {
     }
 
     private func deactivate(_ s: Int32) {
-        pairCache.removeValue(forKey: UInt64(UInt32(bitPattern: left[Int(s)])) << 32 | UInt64(UInt32(bitPattern: right[Int(s)])))
+        pairCache.remove(PairSymbolTable.key(left[Int(s)], right[Int(s)]))
         active[Int(s)] = false
         positions[Int(s)] = []
     }
