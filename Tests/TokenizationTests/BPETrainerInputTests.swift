@@ -124,4 +124,32 @@ final class BPETrainerInputTests: XCTestCase {
             XCTAssertEqual(path, "/nonexistent/corpus.txt")
         }
     }
+
+    func testNmtNFKCNormalizesCompatibilityCharactersAndWhitespace() throws {
+        let dir = try TemporaryDirectory()
+        var text = try fixtureLines(600).joined(separator: "\n") + "\n"
+        text += String(repeating: "ＡＢＣ\t㈜ 회사\u{3000}이름\n", count: 50)
+        try text.write(toFile: dir.file("t.txt"), atomically: true, encoding: .utf8)
+        var options = BPETrainerOptions(inputs: [dir.file("t.txt")], vocabSize: 1000)
+        options.characterCoverage = 0.98
+        options.normalization = .nmtNFKC
+        let model = try BPETrainer(options: options).train().model
+        let pieces = Set(model.pieces.map(\.piece))
+        XCTAssertTrue(pieces.contains("▁ABC"), "full-width Latin becomes ASCII and the tab a word boundary")
+        XCTAssertTrue(pieces.contains("▁("), "㈜ becomes (주)")
+        XCTAssertFalse(pieces.contains { $0.contains("Ａ") || $0.contains("㈜") || $0.contains("\t") || $0.contains("\u{3000}") })
+        XCTAssertEqual(model.proto.normalizerSpec.name, "nmt_nfkc")
+    }
+
+    func testInputSentenceSizeSamplesDeterministically() throws {
+        var options = BPETrainerOptions(inputs: [Self.corpus], vocabSize: 1000)
+        options.characterCoverage = 0.98
+        options.inputSentenceSize = 500
+        let first = try BPETrainer(options: options).train()
+        XCTAssertEqual(first.statistics.sentences, 500)
+        XCTAssertEqual(first.statistics.linesSeen, 1175)
+        XCTAssertEqual(try pieces(options), first.model.pieces.map { "\($0.piece) \($0.score)" })
+        options.seed = 7
+        XCTAssertNotEqual(try pieces(options), first.model.pieces.map { "\($0.piece) \($0.score)" })
+    }
 }
