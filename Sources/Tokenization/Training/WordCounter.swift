@@ -56,7 +56,10 @@ struct WordCounter {
         var stats = CorpusLoadStatistics()
         let source = try TrainingSentenceSource(inputs: options.inputs)
         let workers = (0..<options.threads).map { _ in WorkerState() }
-        let batch = Batch()
+        // Two batches: workers count one while this thread reads the next.
+        var batch = Batch()
+        var spare = Batch()
+        var inFlight: (group: DispatchGroup, batch: Batch)?
         let batchBytes = 4 << 20
         var sampler = options.inputSentenceSize > 0
             ? ReservoirSampler(capacity: options.inputSentenceSize, seed: options.seed) : nil
@@ -75,8 +78,13 @@ struct WordCounter {
             }
             batch.append(line, path: source.path, lineNumber: source.lineNumber)
             if batch.bytes.count >= batchBytes {
-                try process(batch, workers: workers, statistics: &stats)
-                progress?.advance(by: batch.ends.count, detail: "\(stats.bytes >> 20) MB read")
+                if let running = inFlight {
+                    running.group.wait()
+                    try collect(running.batch, workers: workers, statistics: &stats)
+                    progress?.advance(by: running.batch.ends.count, detail: "\(stats.bytes >> 20) MB read")
+                }
+                inFlight = (launch(batch, workers: workers), batch)
+                swap(&batch, &spare)
                 batch.removeAll()
             }
         }
@@ -85,7 +93,12 @@ struct WordCounter {
                 batch.append(line[...], path: origin.path, lineNumber: origin.line)
             }
         }
-        try process(batch, workers: workers, statistics: &stats)
+        if let running = inFlight {
+            running.group.wait()
+            try collect(running.batch, workers: workers, statistics: &stats)
+        }
+        launch(batch, workers: workers).wait()
+        try collect(batch, workers: workers, statistics: &stats)
         progress?.advance(by: batch.ends.count)
         stats.skippedDocuments = source.skippedDocuments
 
@@ -94,24 +107,33 @@ struct WordCounter {
         return (words, stats)
     }
 
-    private func process(_ batch: Batch, workers: [WorkerState], statistics stats: inout CorpusLoadStatistics) throws {
+    /// Starts counting `batch` on `workers.count` threads; the group is done when all are.
+    private func launch(_ batch: Batch, workers: [WorkerState]) -> DispatchGroup {
+        let group = DispatchGroup()
         let lineCount = batch.ends.count
-        if lineCount == 0 { return }
         let threads = workers.count
         let normalizer = self.normalizer
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let worker = workers[t]
-            worker.invalid.removeAll(keepingCapacity: true)
-            batch.bytes.withUnsafeBufferPointer { all in
-                var i = t
-                while i < lineCount {
-                    let start = i == 0 ? 0 : batch.ends[i - 1]
-                    let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
-                    Self.countLine(line, index: i, normalizer: normalizer, worker: worker)
-                    i += threads
+        for t in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                let worker = workers[t]
+                worker.invalid.removeAll(keepingCapacity: true)
+                batch.bytes.withUnsafeBufferPointer { all in
+                    var i = t
+                    while i < lineCount {
+                        let start = i == 0 ? 0 : batch.ends[i - 1]
+                        let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
+                        Self.countLine(line, index: i, normalizer: normalizer, worker: worker)
+                        i += threads
+                    }
                 }
             }
         }
+        return group
+    }
+
+    /// Adds a counted batch's skips to the statistics (in line order, so examples are stable).
+    private func collect(_ batch: Batch, workers: [WorkerState], statistics stats: inout CorpusLoadStatistics) throws {
+        let lineCount = batch.ends.count
         var invalid: [Int] = []
         for worker in workers {
             invalid += worker.invalid
