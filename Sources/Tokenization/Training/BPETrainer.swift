@@ -149,7 +149,7 @@ public struct BPETrainer {
 
         let validity = PieceValidity(maxLength: options.maxSentencepieceLength, splitByUnicodeScript: options.splitByUnicodeScript,
                                      splitByNumber: options.splitByNumber, splitDigits: options.splitDigits)
-        let merger = BPEMerger(characterCodes: characterCodes, characterFrequency: characterFrequency, unknown: Int(unknownId),
+        var merger = BPEMerger(characterCodes: characterCodes, characterFrequency: characterFrequency, unknown: Int(unknownId),
                                wordSymbols: wordSymbols, wordStart: wordStart, frequencies: frequencies, validity: validity)
         wordSymbols = []
         merger.initializePairs()
