@@ -42,14 +42,19 @@ struct WordCounter {
         }
     }
 
-    /// One worker's results.
-    private final class WorkerState: @unchecked Sendable {
+    /// One worker's results; a value type so the hot loop runs without dynamic exclusivity checks.
+    private struct WorkerCounts {
         var table = WordTable()
         var invalid: [Int] = []
         var reserved = 0
         var empty = 0
         var normalized: [UInt8] = []
         var scratch: [UInt8] = []
+    }
+
+    /// Where a worker thread keeps its counts between batches.
+    private final class WorkerState: @unchecked Sendable {
+        var counts = WorkerCounts()
     }
 
     func count(progress: ProgressReporter?) throws -> (words: WordTable, statistics: CorpusLoadStatistics) {
@@ -102,8 +107,8 @@ struct WordCounter {
         progress?.advance(by: batch.ends.count)
         stats.skippedDocuments = source.skippedDocuments
 
-        var words = workers[0].table
-        for worker in workers.dropFirst() { words.merge(worker.table) }
+        var words = workers[0].counts.table
+        for worker in workers.dropFirst() { words.merge(worker.counts.table) }
         return (words, stats)
     }
 
@@ -116,16 +121,19 @@ struct WordCounter {
         for t in 0..<threads {
             DispatchQueue.global().async(group: group) {
                 let worker = workers[t]
-                worker.invalid.removeAll(keepingCapacity: true)
+                var counts = worker.counts
+                worker.counts = WorkerCounts()  // leaves `counts` uniquely referenced
+                counts.invalid.removeAll(keepingCapacity: true)
                 batch.bytes.withUnsafeBufferPointer { all in
                     var i = t
                     while i < lineCount {
                         let start = i == 0 ? 0 : batch.ends[i - 1]
                         let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
-                        Self.countLine(line, index: i, normalizer: normalizer, worker: worker)
+                        Self.countLine(line, index: i, normalizer: normalizer, counts: &counts)
                         i += threads
                     }
                 }
+                worker.counts = counts
             }
         }
         return group
@@ -136,11 +144,11 @@ struct WordCounter {
         let lineCount = batch.ends.count
         var invalid: [Int] = []
         for worker in workers {
-            invalid += worker.invalid
-            stats.skippedReservedCharacter += worker.reserved
-            stats.emptyAfterNormalization += worker.empty
-            worker.reserved = 0
-            worker.empty = 0
+            invalid += worker.counts.invalid
+            stats.skippedReservedCharacter += worker.counts.reserved
+            stats.emptyAfterNormalization += worker.counts.empty
+            worker.counts.reserved = 0
+            worker.counts.empty = 0
         }
         invalid.sort()
         if let first = invalid.first, options.strict {
@@ -153,7 +161,7 @@ struct WordCounter {
         stats.sentences += lineCount - invalid.count
     }
 
-    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, worker: WorkerState) {
+    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, counts worker: inout WorkerCounts) {
         guard UTF8Validation.isValid(line) else {
             worker.invalid.append(index)
             return
