@@ -13,7 +13,7 @@ import Corpus
 /// taking a vocabulary slot, as spm does. The one difference: when two *different* symbols
 /// with the *same* piece tie exactly, spm's order is its heap's internal order; here the symbol
 /// created first wins.
-final class BPEMerger {
+struct BPEMerger {
     struct Position {
         var word: Int32
         var left: Int32
@@ -33,7 +33,7 @@ final class BPEMerger {
     private var positions: [[Position]] = []
 
     /// (left id, right id) -> pair symbol id, or -1 when the pair is not a valid piece.
-    private var pairCache: [UInt64: Int32] = [:]
+    private var pairCache = PairSymbolTable()
     private var pendingQueue: [Int32] = []
     private var queue: [(frequency: UInt64, symbol: Int32)] = []
 
@@ -65,7 +65,7 @@ final class BPEMerger {
         wordFrequency = frequencies.map { UInt64($0) }
     }
 
-    private func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {
+    private mutating func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {
         left.append(l)
         right.append(r)
         pieces.append(piece)
@@ -79,25 +79,25 @@ final class BPEMerger {
     }
 
     /// spm's GetPairSymbol: the cached pair symbol, a new one, or nil for an invalid piece.
-    private func pairSymbol(_ l: Int32, _ r: Int32) -> Int32? {
+    private mutating func pairSymbol(_ l: Int32, _ r: Int32) -> Int32? {
         if isUnknown[Int(l)] || isUnknown[Int(r)] { return nil }
-        let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
-        if let cached = pairCache[key] { return cached < 0 ? nil : cached }
+        let key = PairSymbolTable.key(l, r)
+        if let cached = pairCache.lookup(key) { return cached == PairSymbolTable.invalid ? nil : cached }
         let piece = pieces[Int(l)] + pieces[Int(r)]
         piece.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
         let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
         if !valid {
-            pairCache[key] = -1
+            pairCache.set(key, PairSymbolTable.invalid)
             return nil
         }
         let id = Int32(pieces.count)
         appendSymbol(left: l, right: r, piece: piece, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
-        pairCache[key] = id
+        pairCache.set(key, id)
         return id
     }
 
     /// Builds the initial pair statistics (spm's InitSymbolsAndBigrams), in word order.
-    func initializePairs() {
+    mutating func initializePairs() {
         for w in 0..<wordFrequency.count {
             let f = wordFrequency[w]
             let start = wordStart[w]
@@ -116,14 +116,14 @@ final class BPEMerger {
         flushPending()
     }
 
-    private func markPending(_ s: Int32) {
+    private mutating func markPending(_ s: Int32) {
         if !pending[Int(s)] {
             pending[Int(s)] = true
             pendingQueue.append(s)
         }
     }
 
-    private func flushPending() {
+    private mutating func flushPending() {
         for s in pendingQueue {
             pending[Int(s)] = false
             if active[Int(s)] {
@@ -135,7 +135,7 @@ final class BPEMerger {
     }
 
     /// spm's ComputeFreq: frequencies are exact already; drops dead occurrence lists.
-    private func computeFrequency(_ s: Int32) {
+    private mutating func computeFrequency(_ s: Int32) {
         let i = Int(s)
         if !needsRecomputation[i] { return }
         if frequency[i] == 0 { positions[i] = [] }
@@ -155,7 +155,7 @@ final class BPEMerger {
         return a.symbol < b.symbol
     }
 
-    private func push(_ f: UInt64, _ s: Int32) {
+    private mutating func push(_ f: UInt64, _ s: Int32) {
         queue.append((f, s))
         var i = queue.count - 1
         while i > 0 {
@@ -166,7 +166,7 @@ final class BPEMerger {
         }
     }
 
-    private func popTop() {
+    private mutating func popTop() {
         let last = queue.removeLast()
         if queue.isEmpty { return }
         queue[0] = last
@@ -207,7 +207,7 @@ final class BPEMerger {
 
     private func symbol(_ w: Int, _ index: Int) -> Int32 { wordSymbols[wordStart[w] + index] }
 
-    private func resetFrequency(_ w: Int, _ l: Int, _ r: Int, best: Int32) {
+    private mutating func resetFrequency(_ w: Int, _ l: Int, _ r: Int, best: Int32) {
         if l < 0 || r < 0 { return }
         if let s = pairSymbol(symbol(w, l), symbol(w, r)), s != best {
             frequency[Int(s)] &-= wordFrequency[w]
@@ -215,7 +215,7 @@ final class BPEMerger {
         }
     }
 
-    private func addPair(_ w: Int, _ l: Int, _ r: Int) {
+    private mutating func addPair(_ w: Int, _ l: Int, _ r: Int) {
         if l < 0 || r < 0 { return }
         if let s = pairSymbol(symbol(w, l), symbol(w, r)) {
             positions[Int(s)].append(Position(word: Int32(w), left: Int32(l), right: Int32(r)))
@@ -224,7 +224,7 @@ final class BPEMerger {
         }
     }
 
-    private func accept(_ best: Int32) {
+    private mutating func accept(_ best: Int32) {
         let b = Int(best)
         let occurrences = positions[b]
         for p in occurrences {
@@ -242,15 +242,15 @@ final class BPEMerger {
         deactivate(best)
     }
 
-    private func deactivate(_ s: Int32) {
-        pairCache.removeValue(forKey: UInt64(UInt32(bitPattern: left[Int(s)])) << 32 | UInt64(UInt32(bitPattern: right[Int(s)])))
+    private mutating func deactivate(_ s: Int32) {
+        pairCache.remove(PairSymbolTable.key(left[Int(s)], right[Int(s)]))
         active[Int(s)] = false
         positions[Int(s)] = []
     }
 
     /// Runs up to `merges` merges; returns the merged pieces in order (fewer when no valid
     /// pair is left). `onMerge` is called after each accepted merge.
-    func run(merges: Int, onMerge: (Int) -> Void) -> [[UInt8]] {
+    mutating func run(merges: Int, onMerge: (Int) -> Void) -> [[UInt8]] {
         var result: [[UInt8]] = []
         result.reserveCapacity(merges)
         var produced = Set<[UInt8]>()

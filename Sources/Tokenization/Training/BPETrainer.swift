@@ -79,11 +79,8 @@ public struct BPETrainer {
         var charCounts = [Int](repeating: 0, count: 0x110000)
         var decoded: [UInt32] = []
         words.arena.withUnsafeBufferPointer { arena in
-            var offset = 0
             for id in 0..<words.count {
-                let length = words.bytes(id).count
-                UTF8Validation.decode(UnsafeBufferPointer(rebasing: arena[offset..<(offset + length)]), into: &decoded)
-                offset += length
+                UTF8Validation.decode(UnsafeBufferPointer(rebasing: arena[words.span(id)]), into: &decoded)
                 let f = words.counts[id]
                 for c in decoded where c != 0 { charCounts[Int(c)] += f }
             }
@@ -115,45 +112,44 @@ public struct BPETrainer {
         let characterFrequency = required.map(\.1) + [1]
 
         // Rare characters become the unknown character; words that become equal are merged.
-        var replaced = WordTable(capacity: words.count)
+        // Only words with a rare character change, and they cannot collide with unchanged
+        // words (input lines holding U+2585 were skipped), so only they are re-counted.
+        var rare = WordTable(capacity: 1024)
+        var kept: [Int] = []
+        kept.reserveCapacity(words.count)
         var bytes: [UInt8] = []
         words.arena.withUnsafeBufferPointer { arena in
-            var offset = 0
             for id in 0..<words.count {
-                let length = words.bytes(id).count
-                let word = UnsafeBufferPointer(rebasing: arena[offset..<(offset + length)])
-                offset += length
+                let word = UnsafeBufferPointer(rebasing: arena[words.span(id)])
                 UTF8Validation.decode(word, into: &decoded)
                 if decoded.allSatisfy({ charId[Int($0)] >= 0 }) {
-                    replaced.add(word, count: words.counts[id])
+                    kept.append(id)
                 } else {
                     bytes.removeAll(keepingCapacity: true)
                     for c in decoded { UTF8Validation.encode(charId[Int(c)] >= 0 ? c : PieceValidity.unknownCharacter, into: &bytes) }
-                    bytes.withUnsafeBufferPointer { replaced.add($0, count: words.counts[id]) }
+                    bytes.withUnsafeBufferPointer { rare.add($0, count: words.counts[id]) }
                 }
             }
         }
-        let order = replaced.sortedByFrequency()
+        let order = WordTable.sortedByFrequency(words, kept, rare)
         var wordSymbols: [Int32] = []
         var wordStart: [Int] = []
         var frequencies: [Int] = []
         wordStart.reserveCapacity(order.count + 1)
         frequencies.reserveCapacity(order.count)
-        replaced.arena.withUnsafeBufferPointer { _ in
-            for id in order {
-                let slice = replaced.bytes(id)
-                slice.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &decoded) }
-                wordStart.append(wordSymbols.count)
-                for c in decoded { let id = charId[Int(c)]; wordSymbols.append(id >= 0 ? id : unknownId) }
-                frequencies.append(replaced.counts[id])
-            }
+        for (table, id) in order {
+            let t = table == 0 ? words : rare
+            t.arena.withUnsafeBufferPointer { UTF8Validation.decode(UnsafeBufferPointer(rebasing: $0[t.span(id)]), into: &decoded) }
+            wordStart.append(wordSymbols.count)
+            for c in decoded { let id = charId[Int(c)]; wordSymbols.append(id >= 0 ? id : unknownId) }
+            frequencies.append(t.counts[id])
         }
         wordStart.append(wordSymbols.count)
         timings.alphabet = lap()
 
         let validity = PieceValidity(maxLength: options.maxSentencepieceLength, splitByUnicodeScript: options.splitByUnicodeScript,
                                      splitByNumber: options.splitByNumber, splitDigits: options.splitDigits)
-        let merger = BPEMerger(characterCodes: characterCodes, characterFrequency: characterFrequency, unknown: Int(unknownId),
+        var merger = BPEMerger(characterCodes: characterCodes, characterFrequency: characterFrequency, unknown: Int(unknownId),
                                wordSymbols: wordSymbols, wordStart: wordStart, frequencies: frequencies, validity: validity)
         wordSymbols = []
         merger.initializePairs()

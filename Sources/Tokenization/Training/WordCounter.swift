@@ -42,8 +42,8 @@ struct WordCounter {
         }
     }
 
-    /// One worker's results.
-    private final class WorkerState: @unchecked Sendable {
+    /// One worker's results; a value type so the hot loop runs without dynamic exclusivity checks.
+    private struct WorkerCounts {
         var table = WordTable()
         var invalid: [Int] = []
         var reserved = 0
@@ -52,11 +52,19 @@ struct WordCounter {
         var scratch: [UInt8] = []
     }
 
+    /// Where a worker thread keeps its counts between batches.
+    private final class WorkerState: @unchecked Sendable {
+        var counts = WorkerCounts()
+    }
+
     func count(progress: ProgressReporter?) throws -> (words: WordTable, statistics: CorpusLoadStatistics) {
         var stats = CorpusLoadStatistics()
         let source = try TrainingSentenceSource(inputs: options.inputs)
         let workers = (0..<options.threads).map { _ in WorkerState() }
-        let batch = Batch()
+        // Two batches: workers count one while this thread reads the next.
+        var batch = Batch()
+        var spare = Batch()
+        var inFlight: (group: DispatchGroup, batch: Batch)?
         let batchBytes = 4 << 20
         var sampler = options.inputSentenceSize > 0
             ? ReservoirSampler(capacity: options.inputSentenceSize, seed: options.seed) : nil
@@ -75,8 +83,13 @@ struct WordCounter {
             }
             batch.append(line, path: source.path, lineNumber: source.lineNumber)
             if batch.bytes.count >= batchBytes {
-                try process(batch, workers: workers, statistics: &stats)
-                progress?.advance(by: batch.ends.count, detail: "\(stats.bytes >> 20) MB read")
+                if let running = inFlight {
+                    running.group.wait()
+                    try collect(running.batch, workers: workers, statistics: &stats)
+                    progress?.advance(by: running.batch.ends.count, detail: "\(stats.bytes >> 20) MB read")
+                }
+                inFlight = (launch(batch, workers: workers), batch)
+                swap(&batch, &spare)
                 batch.removeAll()
             }
         }
@@ -85,40 +98,57 @@ struct WordCounter {
                 batch.append(line[...], path: origin.path, lineNumber: origin.line)
             }
         }
-        try process(batch, workers: workers, statistics: &stats)
+        if let running = inFlight {
+            running.group.wait()
+            try collect(running.batch, workers: workers, statistics: &stats)
+        }
+        launch(batch, workers: workers).wait()
+        try collect(batch, workers: workers, statistics: &stats)
         progress?.advance(by: batch.ends.count)
         stats.skippedDocuments = source.skippedDocuments
 
-        var words = workers[0].table
-        for worker in workers.dropFirst() { words.merge(worker.table) }
+        var words = workers[0].counts.table
+        for worker in workers.dropFirst() { words.merge(worker.counts.table) }
         return (words, stats)
     }
 
-    private func process(_ batch: Batch, workers: [WorkerState], statistics stats: inout CorpusLoadStatistics) throws {
+    /// Starts counting `batch` on `workers.count` threads; the group is done when all are.
+    private func launch(_ batch: Batch, workers: [WorkerState]) -> DispatchGroup {
+        let group = DispatchGroup()
         let lineCount = batch.ends.count
-        if lineCount == 0 { return }
         let threads = workers.count
         let normalizer = self.normalizer
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let worker = workers[t]
-            worker.invalid.removeAll(keepingCapacity: true)
-            batch.bytes.withUnsafeBufferPointer { all in
-                var i = t
-                while i < lineCount {
-                    let start = i == 0 ? 0 : batch.ends[i - 1]
-                    let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
-                    Self.countLine(line, index: i, normalizer: normalizer, worker: worker)
-                    i += threads
+        for t in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                let worker = workers[t]
+                var counts = worker.counts
+                worker.counts = WorkerCounts()  // leaves `counts` uniquely referenced
+                counts.invalid.removeAll(keepingCapacity: true)
+                batch.bytes.withUnsafeBufferPointer { all in
+                    var i = t
+                    while i < lineCount {
+                        let start = i == 0 ? 0 : batch.ends[i - 1]
+                        let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
+                        Self.countLine(line, index: i, normalizer: normalizer, counts: &counts)
+                        i += threads
+                    }
                 }
+                worker.counts = counts
             }
         }
+        return group
+    }
+
+    /// Adds a counted batch's skips to the statistics (in line order, so examples are stable).
+    private func collect(_ batch: Batch, workers: [WorkerState], statistics stats: inout CorpusLoadStatistics) throws {
+        let lineCount = batch.ends.count
         var invalid: [Int] = []
         for worker in workers {
-            invalid += worker.invalid
-            stats.skippedReservedCharacter += worker.reserved
-            stats.emptyAfterNormalization += worker.empty
-            worker.reserved = 0
-            worker.empty = 0
+            invalid += worker.counts.invalid
+            stats.skippedReservedCharacter += worker.counts.reserved
+            stats.emptyAfterNormalization += worker.counts.empty
+            worker.counts.reserved = 0
+            worker.counts.empty = 0
         }
         invalid.sort()
         if let first = invalid.first, options.strict {
@@ -131,7 +161,7 @@ struct WordCounter {
         stats.sentences += lineCount - invalid.count
     }
 
-    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, worker: WorkerState) {
+    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, counts worker: inout WorkerCounts) {
         guard UTF8Validation.isValid(line) else {
             worker.invalid.append(index)
             return

@@ -1,7 +1,9 @@
+import Glibc
+
 /// Counts of distinct byte strings (whitespace-delimited words) in one contiguous arena:
 /// open addressing with linear probing, looked up with borrowed bytes so counting a word
 /// allocates nothing. Never iterated in hash order by callers that need determinism:
-/// `sortedByFrequency()` gives spm's `Sorted()` order (count descending, then bytes ascending).
+/// `sortedByFrequency(_:_:_:)` gives spm's `Sorted()` order (count descending, then bytes ascending).
 struct WordTable {
     private(set) var arena: [UInt8] = []
     private var offsets: [Int] = []
@@ -71,9 +73,9 @@ struct WordTable {
         }
     }
 
-    /// The bytes of entry `id`.
-    func bytes(_ id: Int) -> ArraySlice<UInt8> {
-        arena[offsets[id]..<(offsets[id] + Int(lengths[id]))]
+    /// Where entry `id` lies in `arena`.
+    func span(_ id: Int) -> Range<Int> {
+        offsets[id]..<(offsets[id] + Int(lengths[id]))
     }
 
     /// Adds every entry of `other` into this table.
@@ -86,15 +88,31 @@ struct WordTable {
         }
     }
 
-    /// Entry ids in spm's `Sorted()` order: count descending, then bytes ascending.
-    func sortedByFrequency() -> [Int] {
-        arena.withUnsafeBufferPointer { a in
-            (0..<counts.count).sorted { x, y in
-                if counts[x] != counts[y] { return counts[x] > counts[y] }
-                let bx = UnsafeBufferPointer(rebasing: a[offsets[x]..<(offsets[x] + Int(lengths[x]))])
-                let by = UnsafeBufferPointer(rebasing: a[offsets[y]..<(offsets[y] + Int(lengths[y]))])
-                return bx.lexicographicallyPrecedes(by)
+    /// The entries `ids` of `first` and every entry of `second`, as (table 0 or 1, id), in
+    /// spm's `Sorted()` order: count descending, then bytes ascending (memcmp).
+    static func sortedByFrequency(_ first: WordTable, _ ids: [Int], _ second: WordTable) -> [(table: Int, id: Int)] {
+        // Flatten both tables into (count, pointer, length) records so comparisons touch no
+        // reference-counted storage.
+        typealias Record = (count: Int, start: UnsafePointer<UInt8>?, length: Int, table: Int, id: Int)
+        var records: [Record] = []
+        records.reserveCapacity(ids.count + second.count)
+        var entries: [(table: Int, id: Int)] = []
+        first.arena.withUnsafeBufferPointer { a0 in
+            second.arena.withUnsafeBufferPointer { a1 in
+                for id in ids {
+                    records.append((first.counts[id], a0.baseAddress.map { $0 + first.offsets[id] }, Int(first.lengths[id]), 0, id))
+                }
+                for id in 0..<second.count {
+                    records.append((second.counts[id], a1.baseAddress.map { $0 + second.offsets[id] }, Int(second.lengths[id]), 1, id))
+                }
+                records.sort { x, y in
+                    if x.count != y.count { return x.count > y.count }
+                    let c = memcmp(x.start!, y.start!, min(x.length, y.length))  // words are never empty
+                    return c != 0 ? c < 0 : x.length < y.length
+                }
+                entries = records.map { ($0.table, $0.id) }
             }
         }
+        return entries
     }
 }
