@@ -71,9 +71,7 @@ struct BenchTokenizerTrain: ParsableCommand {
         let start = Date()
         let result = try BPETrainer(options: options).train(writingTo: dir + "/ko.model", quiet: true)
         let koWall = Date().timeIntervalSince(start)
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let koRSS = Double(usage.ru_maxrss) / 1024
+        let koRSS = ProcessStats.peakRSSMegabytes()
 
         func peer(_ kind: String) throws -> (wall: Double, rss: Double) {
             let out = try python(Self.peerScript, [kind, input, dir + "/" + kind, "\(vocabSize)", "\(threads)", "\(characterCoverage)"])

@@ -1,28 +1,8 @@
 /// UTF-8 checks on raw bytes (no String allocation).
 enum UTF8Validation {
+    /// Strict UTF-8 as sentencepiece judges it (the encoder's scanner, one definition for both).
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
-            let need: Int
-            var scalar: UInt32
-            if b & 0xE0 == 0xC0 { need = 1; scalar = UInt32(b & 0x1F) }
-            else if b & 0xF0 == 0xE0 { need = 2; scalar = UInt32(b & 0x0F) }
-            else if b & 0xF8 == 0xF0 { need = 3; scalar = UInt32(b & 0x07) }
-            else { return false }
-            if i + need >= n { return false }
-            for k in 1...need {
-                let c = bytes[i + k]
-                if c & 0xC0 != 0x80 { return false }
-                scalar = scalar << 6 | UInt32(c & 0x3F)
-            }
-            let minimum: UInt32 = need == 1 ? 0x80 : need == 2 ? 0x800 : 0x10000
-            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return false }
-            i += need + 1
-        }
-        return true
+        UTF8Scanner.firstInvalidOffset(bytes) == nil
     }
 
     /// True when the text contains U+2585, the character spm reserves for unknown symbols.
