@@ -56,7 +56,7 @@ struct BenchEncode: ParsableCommand {
         try AtomicFileWriter.write(text, to: work + "/input.txt")
         try HuggingFaceTokenizerExport.write(model: processor.model, to: work + "/hf", path: modelFile)
         let sample = min(sampleLines, lines.count)
-        let peerOutput = try runPython(BenchEncode.peerScript, [modelFile, work + "/input.txt", work + "/hf/tokenizer.json", String(sample), work])
+        let peerOutput = try PythonPeerScript.run(BenchEncode.peerScript, [modelFile, work + "/input.txt", work + "/hf/tokenizer.json", String(sample), work], bench: "encode")
         var seconds: [String: Double] = [:]
         for row in peerOutput.split(separator: "\n") {
             let f = row.split(separator: " ")
@@ -104,19 +104,4 @@ struct BenchEncode: ParsableCommand {
             for r in rows[:sample]:
                 out.write(' '.join(map(str, r)) + '\\n')
     """
-
-    private func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CommandFailure(description: "bench encode: python peers failed (exit \(p.terminationStatus)); install sentencepiece and tokenizers (scripts/setup.sh)")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }

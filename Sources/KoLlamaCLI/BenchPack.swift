@@ -92,17 +92,10 @@ struct BenchPack: ParsableCommand {
                         np.asarray(ids, dtype=np.uint16).tofile(out); n += len(ids)
                 print(time.time() - t, n)
                 """
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             let model = FileSystem.isDirectory(tokenizer) ? tokenizer + "/tokenizer.model" : tokenizer
-            p.arguments = ["python3", "-c", script, model, work + "/corpus/clean/train/bench-0.jsonl.gz", work + "/peer.bin"]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            let out = (try? PythonPeerScript.run(script, [model, work + "/corpus/clean/train/bench-0.jsonl.gz", work + "/peer.bin"], bench: "pack")) ?? ""
             let parts = out.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-            if p.terminationStatus == 0, parts.count == 2, let s = Double(parts[0]), let n = Int(parts[1]) {
+            if parts.count == 2, let s = Double(parts[0]), let n = Int(parts[1]) {
                 rows.append(("peer: sentencepiece + numpy, train split (1 thread)", s, n, "preprocess_data equivalent"))
             } else {
                 rows.append(("peer: python sentencepiece not available", 0, 0, ""))

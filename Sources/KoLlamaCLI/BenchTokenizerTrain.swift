@@ -74,13 +74,13 @@ struct BenchTokenizerTrain: ParsableCommand {
         let koRSS = ProcessStats.peakRSSMegabytes()
 
         func peer(_ kind: String) throws -> (wall: Double, rss: Double) {
-            let out = try python(Self.peerScript, [kind, input, dir + "/" + kind, "\(vocabSize)", "\(threads)", "\(characterCoverage)"])
+            let out = try PythonPeerScript.run(Self.peerScript, [kind, input, dir + "/" + kind, "\(vocabSize)", "\(threads)", "\(characterCoverage)"], bench: "tokenizer-train")
             let f = out.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
             return (f[0], f[1] / 1024)
         }
         let spm = try peer("spm")
         let hf = try peer("hf")
-        let cmp = try python(Self.compareScript, [dir + "/ko.model", dir + "/spm.model", input])
+        let cmp = try PythonPeerScript.run(Self.compareScript, [dir + "/ko.model", dir + "/spm.model", input], bench: "tokenizer-train")
             .split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
 
         print("tokenizer-train: \(input), vocab \(vocabSize), coverage \(characterCoverage), \(threads) threads")
@@ -94,18 +94,5 @@ struct BenchTokenizerTrain: ParsableCommand {
                      t.readAndCount, t.alphabet, t.pairStatistics, t.merges, t.save, result.distinctWords))
         print(String(format: "piece overlap with spm: %.4f%%; tokens on the first 20,000 lines: ko-llama %.0f, spm %.0f (%.3f%% difference, %.0f characters)",
                      cmp[0] * 100, cmp[1], cmp[2], (cmp[1] / cmp[2] - 1) * 100, cmp[3]))
-    }
-
-    private func python(_ script: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationError("python3 \(arguments.first ?? "") exited \(p.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
     }
 }
