@@ -88,6 +88,21 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertEqual(override.run.filtered, ["already_in_corpus": 2])
     }
 
+    func testTDMReservationValueIsParsedForHeaderAndMeta() {
+        func reserved(_ signals: [String]) -> Bool {
+            RightsReservation.isReserved(Fixtures.document("x", "본문", metadata: ["opt_out": .array(signals.map(JSONValue.string))]))
+        }
+        XCTAssertTrue(reserved(["tdm-reservation: 1"]))
+        XCTAssertTrue(reserved(["meta tdm-reservation: 1"]))
+        XCTAssertFalse(reserved(["tdm-reservation: 0"]))
+        XCTAssertFalse(reserved(["meta tdm-reservation: 0"]))
+        XCTAssertFalse(reserved(["meta tdm-policy: https://example.test/policy.json"]))
+        XCTAssertTrue(reserved(["meta robots: noindex, noai"]))
+        XCTAssertTrue(reserved(["x-robots-tag: noai"]))
+        XCTAssertFalse(reserved(["meta robots: noimageai"]))
+        XCTAssertFalse(reserved([]))
+    }
+
     func testSplitsAreStableAsTheCorpusGrowsAndTestSizeIsCapped() throws {
         var policy = CleaningPolicy()
         policy.testHashFraction = 0.1
