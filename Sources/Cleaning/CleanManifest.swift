@@ -47,7 +47,10 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         public var run: Int
         public var started: String
         public var finished: String
+        /// Shards read (for a merge: worker shards, relative to the clean directory).
         public var inputShards: [String]
+        /// Set when the run merged `clean/workers/*-of-<N>/` into the corpus.
+        public var mergedWorkers: Int?
         public var inputDocuments = 0
         /// Invalid lines skipped (each names file:line); only the first 100 are listed.
         public var skippedLines = 0
@@ -97,6 +100,7 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         s += "\nDedup index: \(indexedDocuments) documents.\n"
         guard let run = runs.last else { return s }
         s += "\n## Run \(run.run) (\(run.started) .. \(run.finished))\n\n"
+        if let n = run.mergedWorkers { s += "Merge of the \(n) workers' shards in clean/workers/*-of-\(n)/.\n\n" }
         s += "Input: \(run.inputShards.count) shards, \(run.inputDocuments) documents, \(run.skippedLines) invalid lines skipped. "
         s += "Kept: \(run.kept).\n"
         if !run.inputErrors.isEmpty { s += "\nInput errors:\n" + run.inputErrors.map { "- \($0)\n" }.joined() }
