@@ -48,8 +48,11 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
 
     /// Share of the id-hash space for the validation split (the rest of train/valid is train).
     public var validFraction = 0.1
-    /// Share of the id-hash space eligible for the test split, and the test split's size cap.
-    public var testHashFraction = 0.01
+    /// Share of the id-hash space whose documents are test candidates (0.1: the test split is
+    /// full once about `testDocuments / testHashFraction` = 2,300 documents have been added).
+    public var testHashFraction = 0.1
+    /// Size of the test split (the paper's 230 held-out articles); candidates beyond it go to
+    /// train/valid.
     public var testDocuments = 230
     /// Keep documents with a rights reservation out of the splits unless the site says otherwise.
     public var excludeReservedByDefault = true

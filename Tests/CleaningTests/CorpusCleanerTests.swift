@@ -103,6 +103,21 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertFalse(reserved([]))
     }
 
+    func testDefaultTestSplitFillsTo230AfterAbout2300DocumentsAndNeverMoves() {
+        let assigner = SplitAssigner(policy: CleaningPolicy())
+        let ids = (0..<3000).map { SplitAssigner.idHash("doc-\($0)") }
+        let early = assigner.assign(Array(ids[..<1000]), existingTest: 0)
+        let earlyTest = early.filter { $0 == .test }.count
+        XCTAssertTrue((70...130).contains(earlyTest), "about 10% of a young corpus: \(earlyTest)")
+        let late = assigner.assign(Array(ids[1000...]), existingTest: earlyTest)
+        XCTAssertEqual(earlyTest + late.filter { $0 == .test }.count, 230)
+        XCTAssertEqual(assigner.assign(Array(ids[..<1000]), existingTest: 0), early, "deterministic")
+        // Candidates that find the test split full go to train/valid by their own hash.
+        for (id, split) in zip(ids[1000...], late) where split != .test {
+            XCTAssertEqual(split, assigner.trainOrValid(id))
+        }
+    }
+
     func testSplitsAreStableAsTheCorpusGrowsAndTestSizeIsCapped() throws {
         var policy = CleaningPolicy()
         policy.testHashFraction = 0.1
