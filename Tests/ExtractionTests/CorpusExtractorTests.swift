@@ -75,6 +75,26 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(docs[3].metadata["extractor"], .string("generic"))
     }
 
+    func testInvalidByteSequencesAreCountedInTheSummaryAndTheDocument() throws {
+        let dir = try TemporaryDirectory()
+        var body = try WARCFixtures.fixture("xinhua-current.html")
+        let paragraph = Array("<p>(베이징=신화사)".utf8)
+        let at = try XCTUnwrap((0...(body.count - paragraph.count)).first { Array(body[$0..<($0 + paragraph.count)]) == paragraph })
+        body.insert(contentsOf: [0xFF, 0xFE, 0x20], at: at + paragraph.count)
+        try WARCFixtures.write([WARCFixtures.response(url: xinhuaURL, body: body),
+                                WARCFixtures.response(url: peopleURL, body: try WARCFixtures.fixture("people-current.html"))],
+                               to: dir.path + "/raw/a.warc.gz")
+        let summary = try run(dir.path)
+        XCTAssertEqual(summary.invalidSequences, 2)
+        XCTAssertEqual(summary.pagesWithInvalidSequences, 1)
+        let docs = try documents(dir.path)
+        XCTAssertEqual(docs.count, 2, "a page with invalid bytes is kept, not dropped")
+        let damaged = try XCTUnwrap(docs.first { $0.url == xinhuaURL })
+        XCTAssertEqual(damaged.metadata["invalid_sequences"], .number(2))
+        XCTAssertTrue(damaged.text.contains("\u{FFFD}"), damaged.text)
+        XCTAssertEqual(docs.first { $0.url == peopleURL }?.metadata["invalid_sequences"], .number(0))
+    }
+
     func testTruncatedResponseBodyIsSkippedNotExtracted() throws {
         let dir = try TemporaryDirectory()
         let html = try WARCFixtures.fixture("people-current.html")
