@@ -31,6 +31,10 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
     public var maxURLCharacterFraction = 0.10
     /// Longest line allowed, in characters.
     public var maxLineCharacters = 10_000
+    /// A short line (at most `boilerplateLineMaxCharacters`) found in at least this many kept
+    /// documents of one source in a run is boilerplate and removed from them; 0 turns it off.
+    public var boilerplateLineMinDocuments = 5
+    public var boilerplateLineMaxCharacters = 200
     /// Mojibake score above which a document is rejected: (U+FFFD + characters in Latin-1/CP1252
     /// mojibake pairs such as `Ã©`, `ì•`) per non-space character.
     public var maxMojibakeRatio = 0.01
@@ -80,6 +84,8 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
         try take(.maxURLCharacterFraction, &maxURLCharacterFraction)
         try take(.maxLineCharacters, &maxLineCharacters)
         try take(.maxMojibakeRatio, &maxMojibakeRatio)
+        try take(.boilerplateLineMinDocuments, &boilerplateLineMinDocuments)
+        try take(.boilerplateLineMaxCharacters, &boilerplateLineMaxCharacters)
         try take(.minHashPermutations, &minHashPermutations)
         try take(.minHashBands, &minHashBands)
         try take(.minHashRows, &minHashRows)

@@ -109,6 +109,10 @@ public final class CorpusCleaner {
         var idHash: UInt64
         var textHash: UInt64
         var signature: [UInt32]
+        /// Source-qualified keys of its short lines, and their characters.
+        var lineKeys: [UInt64]
+        var lineCharacters: [Int32]
+        var characters: Int
     }
 
     public func run() throws -> Outcome {
@@ -164,7 +168,10 @@ public final class CorpusCleaner {
                     } else {
                         candidates.append(Candidate(ordinal: item.ordinal, id: item.document.id, created: item.document.created,
                                                     idHash: SplitAssigner.idHash(item.document.id), textHash: result.textHash,
-                                                    signature: result.signature))
+                                                    signature: result.signature,
+                                                    lineKeys: result.shortLines.map { BoilerplateLines.key($0.hash, source: item.document.source) },
+                                                    lineCharacters: result.shortLines.map { Int32($0.characters) },
+                                                    characters: result.characters))
                     }
                 }
                 progress.advance(by: batch.count, detail: "filtering")
@@ -195,6 +202,18 @@ public final class CorpusCleaner {
             survivors.append(c)
         }
         candidates = []
+        // Cross-document boilerplate among the survivors; a document left too short without it is dropped.
+        let boilerplate = options.policy.boilerplateLineMinDocuments > 0
+            ? BoilerplateLines.frequent(survivors.flatMap(\.lineKeys), minDocuments: options.policy.boilerplateLineMinDocuments) : []
+        if !boilerplate.isEmpty {
+            survivors.removeAll { c in
+                let removed = zip(c.lineKeys, c.lineCharacters).reduce(0) { $0 + (boilerplate.contains($1.0) ? Int($1.1) + 1 : 0) }
+                guard c.characters - removed < options.policy.minCharacters else { return false }
+                count(.boilerplate, source: sourceOfOrdinal[c.ordinal], &record)
+                return true
+            }
+        }
+        record.boilerplateLinesRemoved = 0
         let existingTest = manifest.splits[Split.test.rawValue]?.documents ?? 0
         let assigned = SplitAssigner(policy: options.policy).assign(survivors.map(\.idHash), existingTest: existingTest)
         var splitOfOrdinal = [UInt8](repeating: 0, count: ordinal)
@@ -223,10 +242,14 @@ public final class CorpusCleaner {
                     secondOrdinal += 1
                 }
                 let normalizer = processor.normalizer
-                let texts = ParallelMap.map(chosen.map(\.document.text), threads: options.threads) { normalizer.normalize($0) }
-                for (item, text) in zip(chosen, texts) {
+                let inputs = chosen.map { ($0.document.text, $0.document.source) }
+                let texts = ParallelMap.map(inputs, threads: options.threads) {
+                    BoilerplateLines.strip(normalizer.normalize($0.0), source: $0.1, boilerplate: boilerplate)
+                }
+                for (item, (text, removed)) in zip(chosen, texts) {
                     var doc = item.document
                     doc.text = text
+                    record.boilerplateLinesRemoved! += removed
                     let characters = text.unicodeScalars.count
                     record.kept += 1
                     record.perSource[doc.source, default: .init()].kept += 1

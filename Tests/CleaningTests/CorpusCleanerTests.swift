@@ -88,6 +88,36 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertEqual(override.run.filtered, ["already_in_corpus": 2])
     }
 
+    func testFooterLineSharedByManyDocumentsOfOneSourceIsRemovedAndCounted() throws {
+        let footer = "저작권자 신화통신 무단 전재 및 재배포 금지 기사 제보는 이메일로"
+        var docs = (0..<6).map { Fixtures.document("x\($0)", Fixtures.randomArticle(seed: UInt64($0) + 60, words: 40) + "\n\n" + footer) }
+        // Other sources keep the line: it is boilerplate per source.
+        docs += (0..<2).map { Fixtures.document("o\($0)", Fixtures.randomArticle(seed: UInt64($0) + 70, words: 40) + "\n\n" + footer, source: "other") }
+        // Barely long enough with the footer, too short without it.
+        docs.append(Fixtures.document("thin", String(repeating: "가", count: 75) + "\n\n" + footer))
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", docs)
+        var off = CleaningPolicy()
+        off.boilerplateLineMinDocuments = 0
+        let unfiltered = try CorpusCleaner(options: { var o = CorpusCleaner.Options(corpus: corpus); o.policy = off; o.crawlersDirectory = dir.path; return o }()).run()
+        XCTAssertEqual(unfiltered.run.kept, 9, "the filter can be turned off")
+        XCTAssertEqual(unfiltered.run.boilerplateLinesRemoved, 0)
+        try FileManager.default.removeItem(atPath: "\(corpus)/clean")
+
+        let outcome = try clean()
+        XCTAssertEqual(outcome.run.filtered, ["boilerplate": 1])
+        XCTAssertEqual(outcome.run.boilerplateLinesRemoved, 6)
+        let kept = try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }
+        XCTAssertEqual(kept.count, 8)
+        for d in kept where d.source == "xinhua-ko" {
+            XCTAssertFalse(d.text.contains(footer))
+            XCTAssertEqual(d.text, Fixtures.randomArticle(seed: UInt64(d.id.dropFirst())! + 60, words: 40))
+        }
+        XCTAssertTrue(kept.filter { $0.source == "other" }.allSatisfy { $0.text.hasSuffix("\n\n" + footer) })
+        let report = String(decoding: try FileSystem.readAll("\(corpus)/clean/report.md"), as: UTF8.self)
+        XCTAssertTrue(report.contains("Boilerplate lines removed (short lines in >= 5 documents of one source): 6."), report)
+        XCTAssertTrue(report.contains("| boilerplate | 1 |"), report)
+    }
+
     func testTDMReservationValueIsParsedForHeaderAndMeta() {
         func reserved(_ signals: [String]) -> Bool {
             RightsReservation.isReserved(Fixtures.document("x", "본문", metadata: ["opt_out": .array(signals.map(JSONValue.string))]))
