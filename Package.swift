@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "PackingTests", dependencies: ["Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.
-        .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Corpus", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),
     ]
 )

@@ -47,7 +47,10 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         public var run: Int
         public var started: String
         public var finished: String
+        /// Shards read (for a merge: worker shards, relative to the clean directory).
         public var inputShards: [String]
+        /// Set when the run merged `clean/workers/*-of-<N>/` into the corpus.
+        public var mergedWorkers: Int?
         public var inputDocuments = 0
         /// Invalid lines skipped (each names file:line); only the first 100 are listed.
         public var skippedLines = 0
@@ -61,6 +64,8 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         /// Kept documents by length in characters: bucket k counts lengths in [2^(k+6), 2^(k+7)),
         /// bucket 0 also everything shorter, the last bucket everything longer.
         public var lengthHistogram: [Int] = []
+        /// Boilerplate lines removed from kept documents (absent in runs before the filter).
+        public var boilerplateLinesRemoved: Int?
         public var includeReserved = false
         public var policy: CleaningPolicy
     }
@@ -97,8 +102,12 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         s += "\nDedup index: \(indexedDocuments) documents.\n"
         guard let run = runs.last else { return s }
         s += "\n## Run \(run.run) (\(run.started) .. \(run.finished))\n\n"
+        if let n = run.mergedWorkers { s += "Merge of the \(n) workers' shards in clean/workers/*-of-\(n)/.\n\n" }
         s += "Input: \(run.inputShards.count) shards, \(run.inputDocuments) documents, \(run.skippedLines) invalid lines skipped. "
         s += "Kept: \(run.kept).\n"
+        if let n = run.boilerplateLinesRemoved {
+            s += "\nBoilerplate lines removed (short lines in >= \(run.policy.boilerplateLineMinDocuments) documents of one source): \(n).\n"
+        }
         if !run.inputErrors.isEmpty { s += "\nInput errors:\n" + run.inputErrors.map { "- \($0)\n" }.joined() }
         s += "\n| filter reason | documents |\n|---|---:|\n"
         for (reason, n) in run.filtered.sorted(by: { $0.key < $1.key }) { s += "| \(reason) | \(n) |\n" }

@@ -7,6 +7,7 @@ public enum CleaningError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDedupIndex(path: String, detail: String)
     case incompatibleDedupIndex(path: String, detail: String)
     case inputChanged(path: String)
+    case missingWorker(directory: String)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum CleaningError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): invalid dedup index: \(detail)"
         case let .inputChanged(path):
             return "\(path): changed while `clean` was reading it (is `extract` running?); nothing was committed, run again"
+        case let .missingWorker(directory):
+            return "\(directory): no manifest.json; run every worker (--shard-index I --shard-count N) before --merge-workers N"
         case let .incompatibleDedupIndex(path, detail):
             return "\(path): dedup index was built with other MinHash settings (\(detail)); remove <corpus>/clean to rebuild"
         }

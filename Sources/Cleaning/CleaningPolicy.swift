@@ -31,6 +31,10 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
     public var maxURLCharacterFraction = 0.10
     /// Longest line allowed, in characters.
     public var maxLineCharacters = 10_000
+    /// A short line (at most `boilerplateLineMaxCharacters`) found in at least this many kept
+    /// documents of one source in a run is boilerplate and removed from them; 0 turns it off.
+    public var boilerplateLineMinDocuments = 5
+    public var boilerplateLineMaxCharacters = 200
     /// Mojibake score above which a document is rejected: (U+FFFD + characters in Latin-1/CP1252
     /// mojibake pairs such as `Ã©`, `ì•`) per non-space character.
     public var maxMojibakeRatio = 0.01
@@ -48,8 +52,11 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
 
     /// Share of the id-hash space for the validation split (the rest of train/valid is train).
     public var validFraction = 0.1
-    /// Share of the id-hash space eligible for the test split, and the test split's size cap.
-    public var testHashFraction = 0.01
+    /// Share of the id-hash space whose documents are test candidates (0.1: the test split is
+    /// full once about `testDocuments / testHashFraction` = 2,300 documents have been added).
+    public var testHashFraction = 0.1
+    /// Size of the test split (the paper's 230 held-out articles); candidates beyond it go to
+    /// train/valid.
     public var testDocuments = 230
     /// Keep documents with a rights reservation out of the splits unless the site says otherwise.
     public var excludeReservedByDefault = true
@@ -77,6 +84,8 @@ public struct CleaningPolicy: Codable, Sendable, Equatable {
         try take(.maxURLCharacterFraction, &maxURLCharacterFraction)
         try take(.maxLineCharacters, &maxLineCharacters)
         try take(.maxMojibakeRatio, &maxMojibakeRatio)
+        try take(.boilerplateLineMinDocuments, &boilerplateLineMinDocuments)
+        try take(.boilerplateLineMaxCharacters, &boilerplateLineMaxCharacters)
         try take(.minHashPermutations, &minHashPermutations)
         try take(.minHashBands, &minHashBands)
         try take(.minHashRows, &minHashRows)

@@ -16,10 +16,12 @@ import Corpus
 /// and the run can be re-done: it takes the same run number and first removes that run's stray
 /// shards.
 ///
-/// With `--shard-count N`, worker `i` cleans input shards `k` with `k % N == i` into
-/// `<corpus>/clean/workers/<i>-of-<N>/`, with its own manifest and index: near-duplicates across
-/// workers are not detected (deferred to a merge step that is not written yet). Run with one
-/// worker for a corpus-wide dedup.
+/// With `--shard-count N`, worker `i` cleans the input shards whose file name hashes to `i`
+/// (`worker(ofShard:count:)`: a shard never changes worker as new shards arrive) into
+/// `<corpus>/clean/workers/<i>-of-<N>/`, with its own manifest and index. `--merge-workers N`
+/// then runs the same two passes over the worker shards not merged yet, writing into
+/// `<corpus>/clean/`: one dedup index (exact and near duplicates across workers), one test
+/// budget, one manifest.
 public final class CorpusCleaner {
     public struct Options: Sendable {
         public var corpus: String
@@ -28,6 +30,8 @@ public final class CorpusCleaner {
         public var includeReserved = false
         public var shardIndex = 0
         public var shardCount = 1
+        /// Merge `clean/workers/*-of-<N>/` into `clean/` instead of cleaning `docs/`.
+        public var mergeWorkers: Int?
         public var threads = 2
         public var quiet = true
         /// Documents per parallel batch.
@@ -52,9 +56,50 @@ public final class CorpusCleaner {
         processor = DocumentProcessor(policy: options.policy)
     }
 
-    /// The output directory of this worker.
+    /// The output directory of this worker (`clean/` itself for one worker and for a merge).
     public var cleanDirectory: String {
-        options.shardCount > 1 ? "\(options.corpus)/clean/workers/\(options.shardIndex)-of-\(options.shardCount)" : "\(options.corpus)/clean"
+        options.shardCount > 1 && options.mergeWorkers == nil
+            ? Self.workerDirectory(corpus: options.corpus, index: options.shardIndex, count: options.shardCount)
+            : "\(options.corpus)/clean"
+    }
+
+    public static func workerDirectory(corpus: String, index: Int, count: Int) -> String {
+        "\(corpus)/clean/workers/\(index)-of-\(count)"
+    }
+
+    /// The worker that cleans an input shard: a stable hash of its path under `docs/`, so the
+    /// assignment never depends on which other shards exist.
+    public static func worker(ofShard relativePath: String, count: Int) -> Int {
+        Int(StableHash.hash(relativePath) % UInt64(max(count, 1)))
+    }
+
+    /// The shards this run reads: this worker's `docs/` shards, or for a merge the shards of
+    /// every worker's manifest that no earlier merge read (paths relative to `clean/`).
+    private func inputShards(_ manifest: CleanManifest) throws -> [String] {
+        if let count = options.mergeWorkers {
+            let clean = "\(options.corpus)/clean/"
+            let merged = Set(manifest.runs.filter { $0.mergedWorkers != nil }.flatMap(\.inputShards))
+            var shards: [String] = []
+            for i in 0..<count {
+                let directory = Self.workerDirectory(corpus: options.corpus, index: i, count: count)
+                guard FileSystem.exists("\(directory)/manifest.json") else { throw CleaningError.missingWorker(directory: directory) }
+                let worker = try CleanManifest.load(path: "\(directory)/manifest.json")
+                for split in Split.allCases {
+                    for shard in worker.splits[split.rawValue]?.shards ?? [] {
+                        let path = "\(directory)/\(shard.path)"
+                        if !merged.contains(String(path.dropFirst(clean.count))) { shards.append(path) }
+                    }
+                }
+            }
+            return shards
+        }
+        let docsDirectory = "\(options.corpus)/docs"
+        guard FileSystem.isDirectory(docsDirectory) else { throw CleaningError.noInput(directory: docsDirectory) }
+        let allShards = try FileSystem.files(under: docsDirectory, suffixes: [".jsonl.gz", ".jsonl"]).sorted()
+        guard !allShards.isEmpty else { throw CleaningError.noInput(directory: docsDirectory) }
+        return allShards.filter {
+            Self.worker(ofShard: String($0.dropFirst(docsDirectory.count + 1)), count: options.shardCount) == options.shardIndex
+        }
     }
 
     private struct Candidate {
@@ -64,17 +109,16 @@ public final class CorpusCleaner {
         var idHash: UInt64
         var textHash: UInt64
         var signature: [UInt32]
+        /// Source-qualified keys of its short lines, and their characters.
+        var lineKeys: [UInt64]
+        var lineCharacters: [Int32]
+        var characters: Int
     }
 
     public func run() throws -> Outcome {
-        let docsDirectory = "\(options.corpus)/docs"
-        guard FileSystem.isDirectory(docsDirectory) else { throw CleaningError.noInput(directory: docsDirectory) }
-        let allShards = try FileSystem.files(under: docsDirectory, suffixes: [".jsonl.gz", ".jsonl"])
-        guard !allShards.isEmpty else { throw CleaningError.noInput(directory: docsDirectory) }
-        let shards = allShards.enumerated().filter { $0.offset % options.shardCount == options.shardIndex }.map(\.element)
-
         let manifestPath = "\(cleanDirectory)/manifest.json"
         var manifest = FileSystem.exists(manifestPath) ? try CleanManifest.load(path: manifestPath) : CleanManifest()
+        let shards = try inputShards(manifest)
         let index: DedupIndex
         if let name = manifest.dedupIndex {
             index = try DedupIndex.load(path: "\(cleanDirectory)/\(name)", policy: options.policy)
@@ -85,6 +129,11 @@ public final class CorpusCleaner {
         var record = CleanManifest.RunRecord(run: runNumber, started: Self.timestamp(), finished: "", inputShards: shards,
                                              includeReserved: options.includeReserved, policy: options.policy)
         record.lengthHistogram = Array(repeating: 0, count: 12)
+        if let count = options.mergeWorkers {
+            record.mergedWorkers = count
+            // Merged shards are recognized by their path under clean/ in later merges.
+            record.inputShards = shards.map { String($0.dropFirst("\(options.corpus)/clean/".count)) }
+        }
 
         try removeLeftovers(ofRun: runNumber)
 
@@ -119,7 +168,10 @@ public final class CorpusCleaner {
                     } else {
                         candidates.append(Candidate(ordinal: item.ordinal, id: item.document.id, created: item.document.created,
                                                     idHash: SplitAssigner.idHash(item.document.id), textHash: result.textHash,
-                                                    signature: result.signature))
+                                                    signature: result.signature,
+                                                    lineKeys: result.shortLines.map { BoilerplateLines.key($0.hash, source: item.document.source) },
+                                                    lineCharacters: result.shortLines.map { Int32($0.characters) },
+                                                    characters: result.characters))
                     }
                 }
                 progress.advance(by: batch.count, detail: "filtering")
@@ -150,6 +202,18 @@ public final class CorpusCleaner {
             survivors.append(c)
         }
         candidates = []
+        // Cross-document boilerplate among the survivors; a document left too short without it is dropped.
+        let boilerplate = options.policy.boilerplateLineMinDocuments > 0
+            ? BoilerplateLines.frequent(survivors.flatMap(\.lineKeys), minDocuments: options.policy.boilerplateLineMinDocuments) : []
+        if !boilerplate.isEmpty {
+            survivors.removeAll { c in
+                let removed = zip(c.lineKeys, c.lineCharacters).reduce(0) { $0 + (boilerplate.contains($1.0) ? Int($1.1) + 1 : 0) }
+                guard c.characters - removed < options.policy.minCharacters else { return false }
+                count(.boilerplate, source: sourceOfOrdinal[c.ordinal], &record)
+                return true
+            }
+        }
+        record.boilerplateLinesRemoved = 0
         let existingTest = manifest.splits[Split.test.rawValue]?.documents ?? 0
         let assigned = SplitAssigner(policy: options.policy).assign(survivors.map(\.idHash), existingTest: existingTest)
         var splitOfOrdinal = [UInt8](repeating: 0, count: ordinal)
@@ -178,10 +242,14 @@ public final class CorpusCleaner {
                     secondOrdinal += 1
                 }
                 let normalizer = processor.normalizer
-                let texts = ParallelMap.map(chosen.map(\.document.text), threads: options.threads) { normalizer.normalize($0) }
-                for (item, text) in zip(chosen, texts) {
+                let inputs = chosen.map { ($0.document.text, $0.document.source) }
+                let texts = ParallelMap.map(inputs, threads: options.threads) {
+                    BoilerplateLines.strip(normalizer.normalize($0.0), source: $0.1, boilerplate: boilerplate)
+                }
+                for (item, (text, removed)) in zip(chosen, texts) {
                     var doc = item.document
                     doc.text = text
+                    record.boilerplateLinesRemoved! += removed
                     let characters = text.unicodeScalars.count
                     record.kept += 1
                     record.perSource[doc.source, default: .init()].kept += 1
@@ -220,7 +288,8 @@ public final class CorpusCleaner {
         if let previousIndex, previousIndex != indexName { FileSystem.remove("\(cleanDirectory)/\(previousIndex)") }
 
         let filtered = record.filtered.values.reduce(0, +)
-        var summary = "clean run \(runNumber): \(record.inputDocuments) documents in \(shards.count) shards -> kept \(record.kept)"
+        var summary = "clean run \(runNumber)\(options.mergeWorkers.map { " (merge of \($0) workers)" } ?? ""): "
+        summary += "\(record.inputDocuments) documents in \(shards.count) shards -> kept \(record.kept)"
         summary += " (train \(record.perSplit["train"] ?? 0), valid \(record.perSplit["valid"] ?? 0), test \(record.perSplit["test"] ?? 0)),"
         summary += " dropped \(filtered), \(record.skippedLines) invalid lines skipped"
         if !errors.isEmpty { summary += ", \(errors.count) input errors" }

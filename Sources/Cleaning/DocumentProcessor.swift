@@ -8,6 +8,8 @@ public struct ProcessedText: Sendable {
     public var reason: FilterReason?
     public var textHash: UInt64
     public var signature: [UInt32]
+    /// Kept documents only: distinct short lines, for the cross-document boilerplate filter.
+    public var shortLines: [(hash: UInt64, characters: Int)]
 }
 
 /// Normalize -> measure -> filter -> (kept only) hash and MinHash, for batches of texts on
@@ -17,11 +19,13 @@ public struct DocumentProcessor: Sendable {
     public let normalizer = TextNormalizer()
     public let filter: QualityFilter
     public let hasher: MinHasher
+    public let boilerplateLineMaxCharacters: Int
 
     public init(policy: CleaningPolicy) {
         filter = QualityFilter(policy: policy)
         hasher = MinHasher(permutations: policy.minHashPermutations, shingleCharacters: policy.shingleCharacters,
                            seed: policy.minHashSeed)
+        boilerplateLineMaxCharacters = policy.boilerplateLineMinDocuments > 0 ? policy.boilerplateLineMaxCharacters : 0
     }
 
     /// Processes one text; `signatures: false` skips MinHash (benchmarks time it separately).
@@ -32,7 +36,8 @@ public struct DocumentProcessor: Sendable {
             let reason = filter.reason(for: signals)
             let keep = reason == nil && signatures
             return ProcessedText(text: normalized, characters: signals.characters, reason: reason,
-                                 textHash: keep ? StableHash.hash(b) : 0, signature: keep ? hasher.signature(b) : [])
+                                 textHash: keep ? StableHash.hash(b) : 0, signature: keep ? hasher.signature(b) : [],
+                                 shortLines: keep ? BoilerplateLines.lines(b, maxCharacters: boilerplateLineMaxCharacters) : [])
         }
     }
 

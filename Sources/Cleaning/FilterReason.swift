@@ -11,6 +11,7 @@ public enum FilterReason: String, Codable, Sendable, CaseIterable, Comparable {
     case duplicateLines = "duplicate_lines"
     case duplicateParagraphs = "duplicate_paragraphs"
     case repeatedNGrams = "repeated_ngrams"
+    case boilerplate
     case exactDuplicate = "exact_duplicate"
     case nearDuplicate = "near_duplicate"
     case alreadyInCorpus = "already_in_corpus"

@@ -1,7 +1,8 @@
 import Corpus
 
-/// The text normalization policy of the corpus, shared by `ko-llama clean` and the tokenizer
-/// trainer so both see the same characters (docs/CLEANING.md).
+/// The text normalization policy of the corpus, applied by `ko-llama clean` to every document it
+/// writes (docs/CLEANING.md). The tokenizer trainer does not call it: it reads the clean shards,
+/// already normalized here, and applies only its own SentencePiece rule (`identity` by default).
 ///
 /// Policy, in order:
 /// 1. Unicode NFC through ICU (not NFKC: NFKC turns compatibility jamo such as `ㅋㅋ` into

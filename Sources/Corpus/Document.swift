@@ -56,6 +56,19 @@ public struct Document: Codable, Sendable, Equatable {
     /// Title, section, charset, rights notice, opt-out signals, extractor, WARC record id, ...
     public var metadata: [String: JSONValue]
 
+    /// Every row carries all seven keys, `url` and `created` as null when unknown, so readers
+    /// that infer a schema (e.g. `datasets`) see one shape (synthesized Codable would omit nils).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(text, forKey: .text)
+        try c.encode(source, forKey: .source)
+        try c.encode(url, forKey: .url)
+        try c.encode(created, forKey: .created)
+        try c.encode(added, forKey: .added)
+        try c.encode(metadata, forKey: .metadata)
+    }
+
     public init(id: String, text: String, source: String, url: String? = nil, created: String? = nil,
                 added: String, metadata: [String: JSONValue] = [:]) {
         self.id = id

@@ -72,6 +72,8 @@ public final class ByteReader {
     public let path: String
     /// True when the file is gzip-compressed.
     public let isGzip: Bool
+    /// The name ends in `.gz`: then the data must be gzip (an empty file is a truncated stream).
+    private let namedGzip: Bool
     private let fd: Int32
     private var raw = [UInt8](repeating: 0, count: 1 << 16)
     private var rawStart = 0
@@ -100,6 +102,7 @@ public final class ByteReader {
         let n = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 2, 0) }
         self.fd = fd
         isGzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+        namedGzip = path.hasSuffix(".gz")
     }
 
     deinit {
@@ -139,6 +142,10 @@ public final class ByteReader {
             bufferStart = 0
         }
         if rawStart == rawEnd { try fillRaw() }
+        if namedGzip && !isGzip && fileOffset == 0 {
+            if rawStart == rawEnd { throw CorpusError.truncatedGzip(position()) }
+            throw CorpusError.corruptGzip(position(), detail: "not gzip data (a .gz name without the 1f 8b header)")
+        }
         if rawStart == rawEnd {
             if isGzip && !memberEnded { throw CorpusError.truncatedGzip(position()) }
             return false

@@ -16,6 +16,11 @@ public struct ExtractionConfiguration: Sendable {
     public var batchSize = 64
     /// Fail when any input file is damaged (by default the records before the damage are kept).
     public var strict = false
+    /// Runs a multi-page article may wait for a missing page, counting the run that read its
+    /// first page; after that it is written with `missing_pages`.
+    public var incompleteAfterRuns = 3
+    /// Write every waiting multi-page article now, with `missing_pages`.
+    public var flushIncomplete = false
 
     public init(corpus: String) { self.corpus = corpus }
 }
@@ -36,11 +41,13 @@ public struct ExtractionSummary: Sendable {
     public var shards: [ShardSummary] = []
     /// Multi-page articles written with pages missing.
     public var incompleteArticles = 0
+    /// Multi-page articles still waiting for a page at the end of the run (kept in the state).
+    public var pendingArticles = 0
 
     public var line: String {
         let skips = skipped.keys.sorted().map { "\($0)=\(skipped[$0]!)" }.joined(separator: " ")
         return "extract: \(files) files (\(filesAlreadyDone) already done), \(records) records, \(documents) documents "
-            + "(\(genericDocuments) generic, \(incompleteArticles) incomplete multi-page), skipped: \(skips.isEmpty ? "none" : skips), "
+            + "(\(genericDocuments) generic, \(incompleteArticles) incomplete multi-page, \(pendingArticles) waiting for pages), skipped: \(skips.isEmpty ? "none" : skips), "
             + "charset errors: \(invalidSequences) sequences in \(pagesWithInvalidSequences) pages, damaged files: \(damagedFiles.count)"
     }
 }
@@ -62,7 +69,9 @@ public enum ExtractionError: Error, Sendable, CustomStringConvertible {
 /// `ko-llama extract`: streams WARC files one at a time, keeps 200 HTML responses, extracts them
 /// concurrently in batches (results handled in input order, so output is deterministic), joins
 /// multi-page articles and writes `docs/*.jsonl.gz` shards plus the state that makes re-runs
-/// idempotent. Memory holds one batch plus the multi-page articles still waiting for pages.
+/// idempotent. Memory holds one batch plus the multi-page articles still waiting for pages,
+/// which the state carries to later runs until their pages arrive or
+/// `incompleteAfterRuns` runs have passed (or `flushIncomplete`).
 public final class CorpusExtractor {
     public let configuration: ExtractionConfiguration
     public let matcher: SiteMatcher
@@ -104,6 +113,7 @@ public final class CorpusExtractor {
         var (state, allStates) = try ExtractionState.load(directory: docsDirectory, shardIndex: configuration.shardIndex,
                                                           shardCount: configuration.shardCount)
         runNumber = state.runs + 1
+        assembler = ArticleAssembler(pending: state.pending)
         var handled = Set(allStates.flatMap { $0.files.flatMap(\.records) })
         let completeFiles = Dictionary(allStates.flatMap(\.files).filter(\.complete).map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
         var readableFiles = 0
@@ -120,10 +130,13 @@ public final class CorpusExtractor {
             if !damaged || readAny { readableFiles += 1 }
             state.record(path: file, size: size, complete: !damaged, records: records)
         }
-        for document in assembler.finish() {
+        let due = configuration.flushIncomplete ? runNumber : runNumber - max(configuration.incompleteAfterRuns, 1) + 1
+        for document in assembler.release(readBy: due) {
             summary.incompleteArticles += 1
             try write(document)
         }
+        summary.pendingArticles = assembler.pendingArticles
+        state.pending = assembler.pendingPages
         if let writer { summary.shards.append(try writer.finish()) }
         writer = nil
         // The state follows the shards even when the run then fails, so shards already written
@@ -233,7 +246,7 @@ public final class CorpusExtractor {
                     summary.pagesWithInvalidSequences += 1
                     summary.invalidSequences += page.invalidSequences
                 }
-                for document in assembler.add(page, job.provenance) { try write(document) }
+                for document in assembler.add(page, job.provenance, run: runNumber) { try write(document) }
             }
         }
     }

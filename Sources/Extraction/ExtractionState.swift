@@ -4,8 +4,10 @@ import Foundation
 /// What earlier `extract` runs already turned into documents, kept in
 /// `<corpus>/docs/extract-state-s<i>of<n>.json` (one file per array-job worker, written
 /// atomically after the run's shards): per WARC file its size, whether it was read to the end,
-/// and the ids of the response records already handled. Re-running skips complete files and
-/// handled records, so no document is written twice; new WARC files produce new shards.
+/// and the ids of the response records already handled; and the pages of multi-page articles
+/// still waiting for a missing page. Re-running skips complete files and handled records, so no
+/// document is written twice; new WARC files produce new shards, and a page that arrives later
+/// completes its waiting article.
 public struct ExtractionState: Codable, Sendable, Equatable {
     public struct FileEntry: Codable, Sendable, Equatable {
         public var path: String
@@ -20,8 +22,18 @@ public struct ExtractionState: Codable, Sendable, Equatable {
     /// Runs of this worker so far (numbers the shard files).
     public var runs = 0
     public var files: [FileEntry] = []
+    /// Pages of multi-page articles still missing a page (their records are in `files` too).
+    public var pending: [PendingPage] = []
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        runs = try c.decode(Int.self, forKey: .runs)
+        files = try c.decode([FileEntry].self, forKey: .files)
+        pending = try c.decodeIfPresent([PendingPage].self, forKey: .pending) ?? []
+    }
 
     public static func fileName(shardIndex: Int, shardCount: Int) -> String {
         "extract-state-s\(shardIndex)of\(shardCount).json"

@@ -21,7 +21,7 @@ public struct FetchedPage: Sendable {
 }
 
 /// Where a page sits in a multi-page article (Xinhua legacy `c_<id>.htm`, `c_<id>_2.htm`, ...).
-public struct PagePosition: Sendable, Equatable {
+public struct PagePosition: Codable, Sendable, Equatable {
     /// Shared by every page of the article (the continuation pattern's first group).
     public var key: String
     /// 1 for the first page.
@@ -31,7 +31,7 @@ public struct PagePosition: Sendable, Equatable {
 }
 
 /// What the extractor found on one page.
-public struct ExtractedPage: Sendable {
+public struct ExtractedPage: Codable, Sendable, Equatable {
     public var url: String
     public var site: String?
     /// Article template (`current`, `legacy`) when the URL matches one of the site's patterns.

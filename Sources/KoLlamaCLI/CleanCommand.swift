@@ -26,8 +26,18 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "Threads for normalization and filtering.")
     var threads = 2
 
+    @Option(help: "Merge the outputs of an N-worker array job (clean/workers/*-of-N) into <corpus>/clean.")
+    var mergeWorkers: Int?
+
     @OptionGroup var shards: ShardOptions
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let n = mergeWorkers {
+            if n < 1 { throw ValidationError("--merge-workers must be at least 1") }
+            if shards.shardCount > 1 { throw ValidationError("--merge-workers runs once after the workers, without --shard-count") }
+        }
+    }
 
     func run() throws {
         var options = CorpusCleaner.Options(corpus: corpus)
@@ -36,6 +46,7 @@ struct CleanCommand: ParsableCommand {
         options.includeReserved = includeReserved
         options.shardIndex = shards.shardIndex
         options.shardCount = shards.shardCount
+        options.mergeWorkers = mergeWorkers
         options.threads = max(1, threads)
         options.quiet = output.quiet
         let outcome = try CorpusCleaner(options: options).run()

@@ -28,6 +28,12 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Exit non-zero when any input file is damaged.")
     var strict = false
 
+    @Option(help: "Runs a multi-page article waits for a missing page before it is written with missing_pages.")
+    var incompleteAfterRuns = 3
+
+    @Flag(help: "Write every multi-page article still waiting for pages now, with missing_pages.")
+    var flushIncomplete = false
+
     @Option(help: "Score the extractor on annotated pages (<name>.html + <name>.expected.json) in this folder.")
     var evaluate: String?
 
@@ -37,6 +43,7 @@ struct ExtractCommand: ParsableCommand {
     func validate() throws {
         if evaluate == nil && corpus == nil { throw ValidationError("--corpus is required (or --evaluate DIR)") }
         if docsPerShard < 1 { throw ValidationError("--docs-per-shard must be at least 1") }
+        if incompleteAfterRuns < 1 { throw ValidationError("--incomplete-after-runs must be at least 1") }
     }
 
     func run() throws {
@@ -52,6 +59,8 @@ struct ExtractCommand: ParsableCommand {
             configuration.shardCount = shards.shardCount
             configuration.documentsPerShard = docsPerShard
             configuration.strict = strict
+            configuration.incompleteAfterRuns = incompleteAfterRuns
+            configuration.flushIncomplete = flushIncomplete
             let progress = ProgressReporter(label: "extract", quiet: output.quiet)
             let extractor = CorpusExtractor(configuration: configuration, matcher: matcher, progress: progress)
             let summary: ExtractionSummary

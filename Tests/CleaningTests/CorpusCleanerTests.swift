@@ -88,6 +88,66 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertEqual(override.run.filtered, ["already_in_corpus": 2])
     }
 
+    func testFooterLineSharedByManyDocumentsOfOneSourceIsRemovedAndCounted() throws {
+        let footer = "저작권자 신화통신 무단 전재 및 재배포 금지 기사 제보는 이메일로"
+        var docs = (0..<6).map { Fixtures.document("x\($0)", Fixtures.randomArticle(seed: UInt64($0) + 60, words: 40) + "\n\n" + footer) }
+        // Other sources keep the line: it is boilerplate per source.
+        docs += (0..<2).map { Fixtures.document("o\($0)", Fixtures.randomArticle(seed: UInt64($0) + 70, words: 40) + "\n\n" + footer, source: "other") }
+        // Barely long enough with the footer, too short without it.
+        docs.append(Fixtures.document("thin", String(repeating: "가", count: 75) + "\n\n" + footer))
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", docs)
+        var off = CleaningPolicy()
+        off.boilerplateLineMinDocuments = 0
+        let unfiltered = try CorpusCleaner(options: { var o = CorpusCleaner.Options(corpus: corpus); o.policy = off; o.crawlersDirectory = dir.path; return o }()).run()
+        XCTAssertEqual(unfiltered.run.kept, 9, "the filter can be turned off")
+        XCTAssertEqual(unfiltered.run.boilerplateLinesRemoved, 0)
+        try FileManager.default.removeItem(atPath: "\(corpus)/clean")
+
+        let outcome = try clean()
+        XCTAssertEqual(outcome.run.filtered, ["boilerplate": 1])
+        XCTAssertEqual(outcome.run.boilerplateLinesRemoved, 6)
+        let kept = try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }
+        XCTAssertEqual(kept.count, 8)
+        for d in kept where d.source == "xinhua-ko" {
+            XCTAssertFalse(d.text.contains(footer))
+            XCTAssertEqual(d.text, Fixtures.randomArticle(seed: UInt64(d.id.dropFirst())! + 60, words: 40))
+        }
+        XCTAssertTrue(kept.filter { $0.source == "other" }.allSatisfy { $0.text.hasSuffix("\n\n" + footer) })
+        let report = String(decoding: try FileSystem.readAll("\(corpus)/clean/report.md"), as: UTF8.self)
+        XCTAssertTrue(report.contains("Boilerplate lines removed (short lines in >= 5 documents of one source): 6."), report)
+        XCTAssertTrue(report.contains("| boilerplate | 1 |"), report)
+    }
+
+    func testTDMReservationValueIsParsedForHeaderAndMeta() {
+        func reserved(_ signals: [String]) -> Bool {
+            RightsReservation.isReserved(Fixtures.document("x", "본문", metadata: ["opt_out": .array(signals.map(JSONValue.string))]))
+        }
+        XCTAssertTrue(reserved(["tdm-reservation: 1"]))
+        XCTAssertTrue(reserved(["meta tdm-reservation: 1"]))
+        XCTAssertFalse(reserved(["tdm-reservation: 0"]))
+        XCTAssertFalse(reserved(["meta tdm-reservation: 0"]))
+        XCTAssertFalse(reserved(["meta tdm-policy: https://example.test/policy.json"]))
+        XCTAssertTrue(reserved(["meta robots: noindex, noai"]))
+        XCTAssertTrue(reserved(["x-robots-tag: noai"]))
+        XCTAssertFalse(reserved(["meta robots: noimageai"]))
+        XCTAssertFalse(reserved([]))
+    }
+
+    func testDefaultTestSplitFillsTo230AfterAbout2300DocumentsAndNeverMoves() {
+        let assigner = SplitAssigner(policy: CleaningPolicy())
+        let ids = (0..<3000).map { SplitAssigner.idHash("doc-\($0)") }
+        let early = assigner.assign(Array(ids[..<1000]), existingTest: 0)
+        let earlyTest = early.filter { $0 == .test }.count
+        XCTAssertTrue((70...130).contains(earlyTest), "about 10% of a young corpus: \(earlyTest)")
+        let late = assigner.assign(Array(ids[1000...]), existingTest: earlyTest)
+        XCTAssertEqual(earlyTest + late.filter { $0 == .test }.count, 230)
+        XCTAssertEqual(assigner.assign(Array(ids[..<1000]), existingTest: 0), early, "deterministic")
+        // Candidates that find the test split full go to train/valid by their own hash.
+        for (id, split) in zip(ids[1000...], late) where split != .test {
+            XCTAssertEqual(split, assigner.trainOrValid(id))
+        }
+    }
+
     func testSplitsAreStableAsTheCorpusGrowsAndTestSizeIsCapped() throws {
         var policy = CleaningPolicy()
         policy.testHashFraction = 0.1
@@ -216,15 +276,58 @@ final class CorpusCleanerTests: XCTestCase {
         XCTAssertEqual(digests[0], digests[1])
     }
 
-    func testWorkersCleanDisjointShardsIntoTheirOwnDirectories() throws {
-        for k in 0..<3 {
-            try Fixtures.writeShard("\(corpus)/docs/s\(k).jsonl.gz", [Fixtures.document("w\(k)", Fixtures.randomArticle(seed: UInt64(k) + 700))])
+    /// Writes a docs shard of `count` random articles with ids `<name>-<k>`, plus `extra`.
+    func writeRandomShard(_ name: String, count: Int, seed: UInt64, extra: [Document] = []) throws {
+        let docs = (0..<count).map { Fixtures.document("\(name)-\($0)", Fixtures.randomArticle(seed: seed + UInt64($0), words: 40)) }
+        try Fixtures.writeShard("\(corpus)/docs/\(name).jsonl.gz", docs + extra)
+    }
+
+    func testWorkersKeepTheirShardsAsNewShardsArriveAndTheMergeDeduplicatesAcrossWorkers() throws {
+        // "b" arrives in run 2 and sorts between "a" and "c": by position it would move "c" to
+        // worker 0, which would add c's documents a second time.
+        XCTAssertEqual(["a", "b", "c"].map { CorpusCleaner.worker(ofShard: "\($0).jsonl.gz", count: 2) }, [0, 1, 1])
+        var policy = CleaningPolicy()
+        policy.testHashFraction = 1
+        policy.testDocuments = 3
+        let copied = Fixtures.randomArticle(seed: 1003, words: 40)
+        try writeRandomShard("a", count: 10, seed: 1000, extra: [Fixtures.document("a-orig", Fixtures.article)])
+        try writeRandomShard("c", count: 10, seed: 2000, extra: [Fixtures.document("c-edit", Fixtures.editedArticle),
+                                                                 Fixtures.document("c-copy", copied)])
+        func workers() throws {
+            for i in 0..<2 { _ = try clean { $0.policy = policy; $0.shardIndex = i; $0.shardCount = 2 } }
         }
-        let w0 = try clean { $0.shardIndex = 0; $0.shardCount = 2 }
-        let w1 = try clean { $0.shardIndex = 1; $0.shardCount = 2 }
-        XCTAssertEqual(w0.run.inputShards, ["\(corpus)/docs/s0.jsonl.gz", "\(corpus)/docs/s2.jsonl.gz"])
-        XCTAssertEqual(w1.run.inputShards, ["\(corpus)/docs/s1.jsonl.gz"])
-        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean/workers/0-of-2").values.flatMap { $0 }.map(\.id).sorted(), ["w0", "w2"])
-        XCTAssertEqual(try Fixtures.readSplits("\(corpus)/clean/workers/1-of-2").values.flatMap { $0 }.map(\.id), ["w1"])
+        func merge() throws -> CorpusCleaner.Outcome { try clean { $0.policy = policy; $0.mergeWorkers = 2 } }
+
+        XCTAssertThrowsError(try merge()) { error in
+            XCTAssertTrue("\(error)".contains("workers/0-of-2: no manifest.json"), "\(error)")
+        }
+        try workers()
+        let first = try merge()
+        XCTAssertEqual(first.run.mergedWorkers, 2)
+        XCTAssertEqual(first.run.filtered, ["exact_duplicate": 1, "near_duplicate": 1])
+        try writeRandomShard("b", count: 10, seed: 3000)
+        try workers()
+        let second = try merge()
+        XCTAssertEqual(second.run.inputDocuments, 10, "a merge reads only worker shards not merged before")
+        XCTAssertEqual(second.run.kept, 10)
+
+        var workerIDs: [String] = []
+        for i in 0..<2 {
+            workerIDs += try Fixtures.readSplits(CorpusCleaner.workerDirectory(corpus: corpus, index: i, count: 2)).values.flatMap { $0 }.map(\.id)
+        }
+        XCTAssertEqual(workerIDs.count, 33)
+        XCTAssertEqual(Set(workerIDs).count, workerIDs.count, "no document in two workers")
+
+        let merged = try Fixtures.readSplits("\(corpus)/clean")
+        let ids = merged.values.flatMap { $0 }.map(\.id)
+        XCTAssertEqual(ids.count, 31)
+        XCTAssertEqual(Set(ids).count, 31)
+        XCTAssertFalse(ids.contains("c-edit") || ids.contains("c-copy"))
+        XCTAssertEqual(merged[.test]?.count, 3, "one test budget for the corpus")
+        let manifest = try CleanManifest.load(path: second.manifestPath)
+        XCTAssertEqual(second.manifestPath, "\(corpus)/clean/manifest.json")
+        XCTAssertEqual(manifest.splits.values.map(\.documents).reduce(0, +), 31)
+        XCTAssertEqual(manifest.indexedDocuments, 31)
+        XCTAssertTrue(manifest.splits["train"]!.shards.allSatisfy { $0.path.hasPrefix("train/run-") })
     }
 }

@@ -33,6 +33,15 @@ final class DocumentShardTests: XCTestCase {
         XCTAssertEqual(back, docs)
     }
 
+    func testEveryRowHasAllSevenKeysWithNullsWhenUnknown() throws {
+        let line = try JSONLines.line(Document(id: "x", text: "본문", source: "s", added: "2024-06-01T00:00:00Z"), encoder: JSONLines.makeEncoder())
+        XCTAssertEqual(String(decoding: line, as: UTF8.self),
+                       #"{"added":"2024-06-01T00:00:00Z","created":null,"id":"x","metadata":{},"source":"s","text":"본문","url":null}"# + "\n")
+        let back = try JSONDecoder().decode(Document.self, from: Data(line))
+        XCTAssertNil(back.created)
+        XCTAssertNil(back.url)
+    }
+
     func testInvalidLinesNameFileAndLine() throws {
         let path = dir + "/bad.jsonl"
         let good = String(decoding: try JSONLines.line(Document(id: "x", text: "t", source: "s", added: "now"), encoder: JSONLines.makeEncoder()), as: UTF8.self)

@@ -30,6 +30,21 @@ final class GzipTests: XCTestCase {
         XCTAssertEqual(r.lineNumber, 3000)
     }
 
+    func testEmptyOrPlainFileNamedGzIsAnErrorNotAnEmptyInput() throws {
+        try AtomicFileWriter.write([UInt8](), to: dir + "/empty.jsonl.gz")
+        XCTAssertThrowsError(try DocumentShardReader(path: dir + "/empty.jsonl.gz").next()) { error in
+            XCTAssertEqual(error as? CorpusError, .truncatedGzip(InputPosition(path: dir + "/empty.jsonl.gz", offset: 0)))
+            XCTAssertEqual("\(error)", "\(dir!)/empty.jsonl.gz (byte 0): gzip stream is truncated")
+        }
+        try AtomicFileWriter.write("{}\n", to: dir + "/plain.warc.gz")
+        XCTAssertThrowsError(try ByteReader(path: dir + "/plain.warc.gz").readLine()) { error in
+            guard case CorpusError.corruptGzip = error else { return XCTFail("\(error)") }
+        }
+        // Without a .gz name, an empty file is simply empty.
+        try AtomicFileWriter.write([UInt8](), to: dir + "/empty.jsonl")
+        XCTAssertNil(try DocumentShardReader(path: dir + "/empty.jsonl").next())
+    }
+
     func testTruncatedGzipNamesFileAndOffset() throws {
         let path = dir + "/t.jsonl.gz"
         let text = String(repeating: "가나다라마바사 아자차카타파하\n", count: 20000)

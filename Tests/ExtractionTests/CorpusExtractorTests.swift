@@ -75,6 +75,26 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(docs[3].metadata["extractor"], .string("generic"))
     }
 
+    func testInvalidByteSequencesAreCountedInTheSummaryAndTheDocument() throws {
+        let dir = try TemporaryDirectory()
+        var body = try WARCFixtures.fixture("xinhua-current.html")
+        let paragraph = Array("<p>(베이징=신화사)".utf8)
+        let at = try XCTUnwrap((0...(body.count - paragraph.count)).first { Array(body[$0..<($0 + paragraph.count)]) == paragraph })
+        body.insert(contentsOf: [0xFF, 0xFE, 0x20], at: at + paragraph.count)
+        try WARCFixtures.write([WARCFixtures.response(url: xinhuaURL, body: body),
+                                WARCFixtures.response(url: peopleURL, body: try WARCFixtures.fixture("people-current.html"))],
+                               to: dir.path + "/raw/a.warc.gz")
+        let summary = try run(dir.path)
+        XCTAssertEqual(summary.invalidSequences, 2)
+        XCTAssertEqual(summary.pagesWithInvalidSequences, 1)
+        let docs = try documents(dir.path)
+        XCTAssertEqual(docs.count, 2, "a page with invalid bytes is kept, not dropped")
+        let damaged = try XCTUnwrap(docs.first { $0.url == xinhuaURL })
+        XCTAssertEqual(damaged.metadata["invalid_sequences"], .number(2))
+        XCTAssertTrue(damaged.text.contains("\u{FFFD}"), damaged.text)
+        XCTAssertEqual(docs.first { $0.url == peopleURL }?.metadata["invalid_sequences"], .number(0))
+    }
+
     func testTruncatedResponseBodyIsSkippedNotExtracted() throws {
         let dir = try TemporaryDirectory()
         let html = try WARCFixtures.fixture("people-current.html")
@@ -111,14 +131,45 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(article.id, ArticleAssembler.documentID(source: "xinhua-ko", key: "2015-06/12/c_134321"))
     }
 
-    func testMissingContinuationPageIsWrittenAsIncomplete() throws {
+    func testMultiPageArticleFetchedAcrossTwoRunsBecomesOneCompleteDocument() throws {
+        let dir = try TemporaryDirectory()
+        let base = "http://kr.xinhuanet.com/2015-06/12/c_134321"
+        try WARCFixtures.write([WARCFixtures.response(url: base + ".htm", body: try WARCFixtures.fixture("xinhua-legacy-multipage.html"))],
+                               to: dir.path + "/raw/a.warc.gz")
+        let first = try run(dir.path)
+        XCTAssertEqual(first.documents, 0)
+        XCTAssertEqual(first.pendingArticles, 1)
+        try WARCFixtures.write([WARCFixtures.response(url: base + "_2.htm", body: try WARCFixtures.fixture("xinhua-legacy-multipage_2.html"))],
+                               to: dir.path + "/raw/b.warc.gz")
+        let second = try run(dir.path)
+        XCTAssertEqual(second.documents, 1)
+        XCTAssertEqual(second.pendingArticles, 0)
+        let docs = try documents(dir.path)
+        XCTAssertEqual(docs.count, 1)
+        let expected = try JSONDecoder().decode(ExtractionExpectation.self, from: Data(WARCFixtures.fixture("xinhua-legacy-multipage.expected.json")))
+        XCTAssertEqual(docs[0].text, expected.paragraphs.joined(separator: "\n\n"))
+        XCTAssertNil(docs[0].metadata["missing_pages"])
+        XCTAssertEqual(docs[0].metadata["warc_file"], .string(dir.path + "/raw/a.warc.gz"))
+        XCTAssertEqual(docs[0].metadata["page_urls"], .array([.string(base + ".htm"), .string(base + "_2.htm")]))
+    }
+
+    func testMissingContinuationPageIsWrittenAsIncompleteAfterTheLimitOrWhenFlushed() throws {
         let dir = try TemporaryDirectory()
         try WARCFixtures.write([WARCFixtures.response(url: "http://kr.xinhuanet.com/2015-06/12/c_134321.htm",
                                                       body: try WARCFixtures.fixture("xinhua-legacy-multipage.html"))],
                                to: dir.path + "/raw/a.warc.gz")
-        let summary = try run(dir.path)
-        XCTAssertEqual(summary.incompleteArticles, 1)
-        XCTAssertEqual(try documents(dir.path).first?.metadata["missing_pages"], .array([.number(2)]))
+        XCTAssertEqual(try run(dir.path).pendingArticles, 1)
+        XCTAssertEqual(try run(dir.path).pendingArticles, 1)
+        let third = try run(dir.path)
+        XCTAssertEqual(third.incompleteArticles, 1, "written in the third run that saw it waiting")
+        XCTAssertEqual(third.pendingArticles, 0)
+        XCTAssertEqual(try documents(dir.path).map(\.metadata["missing_pages"]), [.array([.number(2)])])
+        XCTAssertEqual(try run(dir.path).documents, 0, "written once")
+
+        let flushed = try TemporaryDirectory()
+        try FileSystem.createDirectory(flushed.path + "/raw")
+        try FileManager.default.copyItem(atPath: dir.path + "/raw/a.warc.gz", toPath: flushed.path + "/raw/a.warc.gz")
+        XCTAssertEqual(try run(flushed.path) { $0.flushIncomplete = true }.incompleteArticles, 1)
     }
 
     func testTruncatedWARCKeepsRecordsBeforeTheDamageAndNamesFileAndOffset() throws {

@@ -1,3 +1,4 @@
+import Cleaning
 import Corpus
 import Crawling
 import Extraction
@@ -6,8 +7,9 @@ import Replica
 import TestSupport
 import XCTest
 
-/// The stages together on the loopback replica: crawl both sites, extract the archive, and
-/// measure extraction against the replica's ground truth (title, date, clean paragraphs).
+/// The stages together on the loopback replica: crawl both sites, extract the archive, measure
+/// extraction against the replica's ground truth (title, date, clean paragraphs), clean the
+/// documents, and load docs and splits with Hugging Face `datasets`.
 final class ReplicaPipelineTests: XCTestCase {
     func crawlAndExtract(_ site: ReplicaSite, corpus: String) throws -> (ReplicaCatalog, [Document]) {
         let server = try ReplicaServer(site: site, options: ReplicaOptions(initialArticles: 30, crawlDelay: 0.002, slowResponseSeconds: 0.2, retryAfterSeconds: 1))
@@ -59,7 +61,66 @@ final class ReplicaPipelineTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(f1s.min() ?? 0, 0.9, "\(site.rawValue): worst page F1")
             XCTAssertEqual(titles, expected.count, "\(site.rawValue): titles")
             XCTAssertEqual(dates, expected.count, "\(site.rawValue): dates")
+            try cleanAndCheck(corpus: dir.path, docs: docs)
             print("pipeline \(site.rawValue): \(expected.count) articles, mean body F1 \(String(format: "%.4f", mean)), min \(String(format: "%.4f", f1s.min() ?? 0)), titles \(titles)/\(expected.count), dates \(dates)/\(expected.count)")
         }
+    }
+
+    /// Cleans the extracted corpus and checks the splits, manifest and report against the
+    /// documents: reserved documents (People's Daily rights line) excluded, every input counted
+    /// once, and the files readable by `datasets.load_dataset("json", ...)`.
+    func cleanAndCheck(corpus: String, docs: [Document]) throws {
+        var options = CorpusCleaner.Options(corpus: corpus)
+        options.crawlersDirectory = repositoryRoot + "/crawlers"
+        let outcome = try CorpusCleaner(options: options).run()
+        let run = outcome.run
+        let reserved = Set(docs.filter(RightsReservation.isReserved).map(\.id))
+        XCTAssertEqual(run.inputDocuments, docs.count)
+        XCTAssertEqual(run.filtered["rights_reserved"] ?? 0, reserved.count)
+        XCTAssertEqual(run.kept + run.filtered.values.reduce(0, +), run.inputDocuments, "every input counted once")
+        XCTAssertTrue(run.inputErrors.isEmpty && run.skippedLines == 0)
+        if reserved.count < docs.count { XCTAssertGreaterThan(run.kept, 0) }
+
+        let manifest = try CleanManifest.load(path: outcome.manifestPath)
+        let splits = try Dictionary(uniqueKeysWithValues: Split.allCases.map { split in
+            (split, try (manifest.splits[split.rawValue]?.shards ?? []).flatMap { shard -> [Document] in
+                let reader = try DocumentShardReader(path: corpus + "/clean/" + shard.path)
+                var out: [Document] = []
+                while let d = try reader.next() { out.append(d) }
+                XCTAssertEqual(out.count, shard.documents)
+                return out
+            })
+        })
+        let kept = splits.values.flatMap { $0 }
+        XCTAssertEqual(kept.count, run.kept)
+        for split in Split.allCases {
+            XCTAssertEqual(manifest.splits[split.rawValue]?.documents ?? 0, splits[split]!.count)
+            XCTAssertEqual(run.perSplit[split.rawValue] ?? 0, splits[split]!.count)
+        }
+        XCTAssertTrue(kept.allSatisfy { !reserved.contains($0.id) }, "no reserved document in the splits")
+        XCTAssertEqual(Set(kept.map(\.id)).count, kept.count)
+        XCTAssertEqual(manifest.indexedDocuments, kept.count)
+        for (source, counts) in run.perSource {
+            XCTAssertEqual(counts.input, docs.filter { $0.source == source }.count, source)
+            XCTAssertEqual(counts.reservedExcluded, docs.filter { $0.source == source && reserved.contains($0.id) }.count, source)
+        }
+        let report = String(decoding: try FileSystem.readAll(corpus + "/clean/report.md"), as: UTF8.self)
+        XCTAssertTrue(report.contains("| train | \(splits[.train]!.count) |"), report)
+        if !reserved.isEmpty { XCTAssertTrue(report.contains("| rights_reserved | \(reserved.count) |"), report) }
+
+        try PythonPeer.require("datasets")
+        let cache = try TemporaryDirectory("hf-cache")
+        // scripts/check-datasets.py, offline, with a throwaway cache.
+        let script = """
+        import os, runpy, sys
+        path, corpus, cache = sys.argv[1:4]
+        os.environ.update(HF_DATASETS_OFFLINE="1", HF_HOME=cache, HF_DATASETS_CACHE=cache + "/datasets")
+        sys.argv = [path, corpus]
+        runpy.run_path(path, run_name="__main__")
+        """
+        let rows = try PythonPeer.run(script, [repositoryRoot + "/scripts/check-datasets.py", corpus, cache.path])
+        var expected = "docs \(docs.count)\n"
+        for split in Split.allCases where !splits[split]!.isEmpty { expected += "\(split.rawValue) \(splits[split]!.count)\n" }
+        XCTAssertEqual(rows, expected)
     }
 }
