@@ -77,6 +77,30 @@ final class IndexedDatasetTests: XCTestCase {
         try AtomicFileWriter.write(bad, to: prefix + ".idx")
         XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in XCTAssertTrue("\(e)".contains("dtype"), "\(e)") }
 
+        // Garbage counts in the header: typed errors at the count's offset, never an overflow trap.
+        func withCount(_ value: UInt64, at offset: Int) -> [UInt8] {
+            var patched = idx
+            for k in 0..<8 { patched[offset + k] = UInt8((value >> (8 * UInt64(k))) & 0xFF) }
+            return patched
+        }
+        let garbage: [(value: UInt64, offset: Int)] = [
+            (0xFFFF_FFFF_FFFF_FFFF, 18), (0x7FFF_FFFF_FFFF_FFFF, 18), (0x1555_5555_5555_5556, 18),
+            (0xFFFF_FFFF_FFFF_FFFF, 26), (0x1000_0000_0000_0000, 26), (0x2000_0000_0000_0000, 26),
+            (1 << 40, 26),
+        ]
+        for (value, offset) in garbage {
+            try AtomicFileWriter.write(withCount(value, at: offset), to: prefix + ".idx")
+            XCTAssertThrowsError(try IndexedDataset(prefix: prefix), "count \(value) at byte \(offset)") { e in
+                XCTAssertTrue("\(e)".contains("data_train.idx"), "\(e)")
+                XCTAssertTrue("\(e)".contains("\(value)"), "names the bad count: \(e)")
+                if case let IndexedDatasetError.invalid(_, at, _) = e {
+                    XCTAssertTrue([offset, idx.count].contains(at), "\(e)")
+                } else {
+                    XCTFail("\(e)")
+                }
+            }
+        }
+
         try AtomicFileWriter.write(idx, to: prefix + ".idx")
         let bin = try FileSystem.readAll(prefix + ".bin")
         try AtomicFileWriter.write(Array(bin.dropLast(2)), to: prefix + ".bin")
