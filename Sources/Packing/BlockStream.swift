@@ -71,8 +71,11 @@ public enum StreamError: Error, Sendable, CustomStringConvertible {
 
 /// Streams B x T batches from a memory-mapped Megatron indexed dataset, endlessly over epochs.
 /// Blocks are laid out once (by `PackingMode`), each epoch visits them in a seeded permutation,
-/// and worker `rank` takes every `worldSize`-th block of that order. Resuming from `state`
-/// reproduces the uninterrupted sequence of batches exactly.
+/// and worker `rank` takes every `worldSize`-th block of that order. Every rank gets the same
+/// number of blocks per epoch, so ranks stay in step across epochs: the last
+/// `totalBlocks % worldSize` blocks of each epoch's order are left out (PyTorch's
+/// `DistributedSampler(drop_last=True)`; with shuffling, other blocks each epoch). Resuming
+/// from `state` reproduces the uninterrupted sequence of batches exactly.
 public final class BlockStream {
     /// A run of tokens of one sequence that is part of a block.
     struct Segment {
@@ -103,8 +106,8 @@ public final class BlockStream {
         prepareEpoch()
     }
 
-    /// Number of blocks one epoch has for this rank.
-    public var blocksPerEpoch: Int { (blocks.count - options.rank + options.worldSize - 1) / options.worldSize }
+    /// Number of blocks one epoch has for each rank (the same for all).
+    public var blocksPerEpoch: Int { blocks.count / options.worldSize }
     public var totalBlocks: Int { blocks.count }
 
     public var fingerprint: String { "\(dataset.sequenceCount):\(dataset.tokenCount):\(dataset.dtype.rawValue)" }
