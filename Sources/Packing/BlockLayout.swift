@@ -59,6 +59,25 @@ struct BlockLayout<Source> {
     }
 }
 
+extension BlockLayout where Source == [Int32] {
+    /// The tokens of a block.
+    static func tokens(of block: [Segment]) -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(block.reduce(0) { $0 + $1.count })
+        for s in block { out += s.source[s.start..<(s.start + s.count)] }
+        return out
+    }
+
+    /// The tokens of the block being filled.
+    var partialBlock: [Int32] { Self.tokens(of: current) }
+
+    /// Continues from a saved partial block.
+    mutating func restore(partialBlock tokens: [Int32]) {
+        current = tokens.isEmpty ? [] : [Segment(source: tokens, start: 0, count: tokens.count)]
+        filled = tokens.count
+    }
+}
+
 /// Assembles a `TrainingBatch` row by row: a row is one block's tokens, then padding with loss
 /// mask 0 up to `seqLen` when the block is shorter.
 struct BatchBuilder {

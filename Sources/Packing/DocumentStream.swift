@@ -13,9 +13,12 @@ public struct DocumentStreamOptions: Sendable, Codable, Equatable {
     /// Blocks held in the shuffle buffer (0 = no shuffling within the stream).
     public var shuffleBufferBlocks: Int
     public var addBOS: Bool
+    public var mode: PackingMode
+    /// Fills the rest of a document-aligned block (loss mask 0).
+    public var padID: Int32
 
     public init(seqLen: Int, batchSize: Int, seed: UInt64 = 0, rank: Int = 0, worldSize: Int = 1,
-                shuffleBufferBlocks: Int = 256, addBOS: Bool = false) {
+                shuffleBufferBlocks: Int = 256, addBOS: Bool = false, mode: PackingMode = .concatenate, padID: Int32 = 0) {
         self.seqLen = seqLen
         self.batchSize = batchSize
         self.seed = seed
@@ -23,11 +26,13 @@ public struct DocumentStreamOptions: Sendable, Codable, Equatable {
         self.worldSize = worldSize
         self.shuffleBufferBlocks = shuffleBufferBlocks
         self.addBOS = addBOS
+        self.mode = mode
+        self.padID = padID
     }
 }
 
 /// Where a `DocumentStream` is, from the trainer's side: the next document to take, the tokens
-/// carried over to the next block, the shuffle buffer and the generator. Restoring it yields
+/// of the block being filled, the shuffle buffer and the generator. Restoring it yields
 /// exactly the batches an uninterrupted stream would have produced.
 public struct DocumentStreamState: Sendable, Codable, Equatable {
     public var options: DocumentStreamOptions
@@ -36,15 +41,18 @@ public struct DocumentStreamState: Sendable, Codable, Equatable {
     /// Index into this epoch's shard order, and documents of that shard already taken.
     public var shardPosition: Int
     public var documentPosition: Int
+    /// Tokens of the block being filled.
     public var carry: [Int32]
+    /// Complete blocks (document-aligned ones may be shorter than `seqLen`: padded when batched).
     public var buffer: [[Int32]]
     public var random: SplitMix64
 }
 
 /// Streams B x T batches straight from `clean/<split>/*.jsonl.gz` shards, encoding on the fly:
 /// a background thread reads and encodes documents ahead of the trainer into a bounded queue;
-/// the stream concatenates them (EOS after each), cuts `seqLen` blocks and draws blocks from a
-/// seeded shuffle buffer. Shard order is reshuffled every epoch; worker `rank` of `worldSize`
+/// the stream lays them out (EOS after each) into `seqLen` blocks by `PackingMode`, exactly as
+/// `BlockStream` does, and draws blocks from a seeded shuffle buffer. Document-aligned, the
+/// partial block at the end of an epoch is padded, so blocks never mix epochs. Shard order is reshuffled every epoch; worker `rank` of `worldSize`
 /// takes every `worldSize`-th document, so workers see disjoint data. Only the shards given are
 /// read: pass one split's directory, and train and valid can never mix.
 public final class DocumentStream: @unchecked Sendable {
@@ -57,7 +65,7 @@ public final class DocumentStream: @unchecked Sendable {
     private var order: [Int] = []
     private var shardPosition = 0
     private var documentPosition = 0
-    private var carry: [Int32] = []
+    private var layout: BlockLayout<[Int32]>
     private var buffer: [[Int32]] = []
     private var random: SplitMix64
     private var producer: Producer?
@@ -74,6 +82,7 @@ public final class DocumentStream: @unchecked Sendable {
         self.eos = eos
         self.processor = processor
         self.options = options
+        layout = BlockLayout(seqLen: options.seqLen, mode: options.mode)
         random = SplitMix64(seed: options.seed)
         startEpoch(epoch: 0)
     }
@@ -82,7 +91,7 @@ public final class DocumentStream: @unchecked Sendable {
 
     public var state: DocumentStreamState {
         DocumentStreamState(options: options, shards: shards, epoch: epoch, shardPosition: shardPosition,
-                            documentPosition: documentPosition, carry: carry, buffer: buffer, random: random)
+                            documentPosition: documentPosition, carry: layout.partialBlock, buffer: buffer, random: random)
     }
 
     public func restore(_ s: DocumentStreamState) throws {
@@ -94,52 +103,41 @@ public final class DocumentStream: @unchecked Sendable {
         order = DocumentStream.shardOrder(count: shards.count, seed: options.seed, epoch: epoch)
         shardPosition = s.shardPosition
         documentPosition = s.documentPosition
-        carry = s.carry
+        layout.restore(partialBlock: s.carry)
         buffer = s.buffer
         random = s.random
         producer = Producer(stream: self, epoch: epoch, shardPosition: shardPosition, documentPosition: documentPosition)
     }
 
     public func nextBatch() throws -> TrainingBatch {
-        var tokens: [Int32] = []
-        tokens.reserveCapacity(options.batchSize * options.seqLen)
-        for _ in 0..<options.batchSize { tokens += try nextBlock() }
-        return TrainingBatch(batchSize: options.batchSize, seqLen: options.seqLen, tokens: tokens,
-                             lossMask: [UInt8](repeating: 1, count: tokens.count))
+        var batch = BatchBuilder(batchSize: options.batchSize, seqLen: options.seqLen, padID: options.padID)
+        for _ in 0..<options.batchSize {
+            let block = try nextBlock()
+            batch.addRow { $0 += block }
+        }
+        return batch.batch
     }
 
     private func nextBlock() throws -> [Int32] {
         // Fill the shuffle buffer (or, without one, produce the next block directly).
-        while buffer.count < max(1, options.shuffleBufferBlocks) {
-            while carry.count < options.seqLen {
-                guard let doc = try nextDocument() else { break }
-                carry += doc
-            }
-            guard carry.count >= options.seqLen else { break }
-            buffer.append(Array(carry[0..<options.seqLen]))
-            carry.removeFirst(options.seqLen)
-        }
-        guard !buffer.isEmpty else { throw StreamError.tooLittleData("the shards yield no block of \(options.seqLen) tokens") }
-        let pick = options.shuffleBufferBlocks > 0 ? Int(random.next() % UInt64(buffer.count)) : 0
-        buffer.swapAt(pick, buffer.count - 1)
-        return buffer.removeLast()
-    }
-
-    /// The next encoded document of this rank, moving to the next epoch at the end.
-    private func nextDocument() throws -> [Int32]? {
         var epochsWithoutDocuments = 0
-        while true {
+        fill: while buffer.count < max(1, options.shuffleBufferBlocks) {
             switch try producer!.take() {
             case let .document(ids, shardPosition: s, documentPosition: d):
                 shardPosition = s
                 documentPosition = d
-                return ids
+                layout.add(ids, count: ids.count) { buffer.append(BlockLayout.tokens(of: $0)) }
             case .endOfEpoch:
+                layout.endOfDocuments { buffer.append(BlockLayout.tokens(of: $0)) }
                 if documentPosition == 0 && shardPosition == 0 { epochsWithoutDocuments += 1 }
-                if epochsWithoutDocuments > 1 { return nil }
+                if epochsWithoutDocuments > 1 { break fill }
                 startEpoch(epoch: epoch + 1)
             }
         }
+        guard !buffer.isEmpty else { throw StreamError.tooLittleData("the shards yield no block of \(options.seqLen) tokens") }
+        if options.shuffleBufferBlocks == 0 { return buffer.removeFirst() }
+        buffer.swapAt(Int(random.next() % UInt64(buffer.count)), buffer.count - 1)
+        return buffer.removeLast()
     }
 
     private func startEpoch(epoch: Int) {

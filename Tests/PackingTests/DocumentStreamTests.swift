@@ -42,18 +42,21 @@ final class DocumentStreamTests: XCTestCase {
         let p = try processor()
         let dir = try TemporaryDirectory()
         _ = try makeCorpus(dir)
-        let options = DocumentStreamOptions(seqLen: 64, batchSize: 2, seed: 9, shuffleBufferBlocks: 16)
-        let a = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
-        let run = try (0..<60).map { _ in try a.nextBatch() }
-        let b = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
-        XCTAssertEqual(try (0..<60).map { _ in try b.nextBatch() }, run, "same seed, same batches (crossing epochs)")
+        for mode in [PackingMode.concatenate, .documentAligned] {
+            let options = DocumentStreamOptions(seqLen: 64, batchSize: 4, seed: 9, shuffleBufferBlocks: 16, mode: mode)
+            let a = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            let run = try (0..<100).map { _ in try a.nextBatch() }
+            let b = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            XCTAssertEqual(try (0..<100).map { _ in try b.nextBatch() }, run, "\(mode): same seed, same batches (crossing epochs)")
+            XCTAssertGreaterThan(a.state.epoch, 1, "crossed epochs")
 
-        let c = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
-        for _ in 0..<23 { _ = try c.nextBatch() }
-        let saved = try JSONEncoder().encode(c.state)
-        let d = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
-        try d.restore(try JSONDecoder().decode(DocumentStreamState.self, from: saved))
-        XCTAssertEqual(try (23..<60).map { _ in try d.nextBatch() }, Array(run[23...]), "resume gives the uninterrupted batches")
+            let c = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            for _ in 0..<37 { _ = try c.nextBatch() }
+            let saved = try JSONEncoder().encode(c.state)
+            let d = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            try d.restore(try JSONDecoder().decode(DocumentStreamState.self, from: saved))
+            XCTAssertEqual(try (37..<100).map { _ in try d.nextBatch() }, Array(run[37...]), "\(mode): resume gives the uninterrupted batches")
+        }
 
         // Ranks take disjoint documents: decode one epoch's worth of blocks per rank and look at the tags.
         func tags(rank: Int) throws -> Set<String> {
@@ -81,5 +84,60 @@ final class DocumentStreamTests: XCTestCase {
         XCTAssertFalse(text.contains("VALIDATION"))
         XCTAssertTrue(text.contains("[0-0]") || text.contains("[1-0]") || text.contains("[2-0]"))
         XCTAssertThrowsError(try DocumentStream(split: dir.file("clean/test"), processor: p, options: DocumentStreamOptions(seqLen: 8, batchSize: 1)))
+    }
+
+    /// Document-aligned blocks from JSONL are exactly `BlockStream`'s blocks of the same documents:
+    /// whole documents per block, longer ones cut into `seqLen` pieces, padding masked out.
+    func testDocumentAlignedMatchesBlockStreamAndSplitsLongDocuments() throws {
+        let p = try processor()
+        let dir = try TemporaryDirectory()
+        let lines = String(decoding: try FileSystem.readAll(repositoryRoot + "/Tests/Fixtures/tokenizer/kowiki-heldout.txt"), as: UTF8.self)
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        var texts: [String] = []
+        for i in 0..<30 { texts += [lines[i], "짧은 문서 \(i)", "둘째 짧은 문서"] }
+        let w = try DocumentShardWriter(path: dir.file("clean/train/run-0001-00000.jsonl.gz"))
+        for (i, t) in texts.enumerated() { try w.write(Document(id: "\(i)", text: t, source: "t", added: "x")) }
+        try w.finish()
+
+        let seqLen = 48, pad: Int32 = 0
+        let documents = texts.map { p.encode($0) + [p.eosId!] }
+        XCTAssertGreaterThan(documents.filter { $0.count > 2 * seqLen }.count, 3, "some documents span several blocks")
+        XCTAssertGreaterThan(documents.filter { $0.count < seqLen / 4 }.count, 10, "some blocks hold several documents")
+        let packed = try IndexedDatasetWriter(prefix: dir.file("ko_train"), dtype: .uint16)
+        for d in documents { try packed.append(d) }
+        try packed.finish()
+        let reference = try BlockStream(dataset: try IndexedDataset(prefix: dir.file("ko_train")),
+                                        options: StreamOptions(seqLen: seqLen, batchSize: 1, mode: .documentAligned, shuffle: false, padID: pad))
+
+        let stream = try DocumentStream(split: dir.file("clean/train"), processor: p,
+                                        options: DocumentStreamOptions(seqLen: seqLen, batchSize: 1, shuffleBufferBlocks: 0,
+                                                                       mode: .documentAligned, padID: pad))
+        var blocks: [[Int32]] = []
+        for _ in 0..<reference.totalBlocks {
+            let b = try stream.nextBatch()
+            XCTAssertEqual(b, reference.nextBatch(), "block \(blocks.count)")
+            let real = b.lossMask.firstIndex(of: 0) ?? seqLen
+            XCTAssertTrue(b.lossMask[real...].allSatisfy { $0 == 0 } && b.tokens[real...].allSatisfy { $0 == pad }, "padding only at the end, masked")
+            blocks.append(Array(b.tokens[..<real]))
+        }
+        XCTAssertEqual(try stream.nextBatch(), reference.nextBatch(), "the next epoch starts a fresh block, like the reference's")
+        XCTAssertEqual(Array(blocks.joined()), Array(documents.joined()), "every token once, in order")
+
+        // Where each document landed: short ones whole inside one block, long ones in full pieces.
+        var blockOfToken: [Int] = []
+        for (b, block) in blocks.enumerated() { blockOfToken += [Int](repeating: b, count: block.count) }
+        var offset = 0
+        for d in documents {
+            let spans = Set(blockOfToken[offset..<(offset + d.count)])
+            if d.count <= seqLen {
+                XCTAssertEqual(spans.count, 1, "a document of \(d.count) tokens is never cut")
+            } else {
+                XCTAssertEqual(spans.count, (d.count + seqLen - 1) / seqLen, "a document of \(d.count) tokens is cut into seqLen pieces")
+                XCTAssertEqual(blocks[blockOfToken[offset]].count, seqLen, "its first piece fills a block")
+                XCTAssertEqual(Array(blocks[blockOfToken[offset]]), Array(d[0..<seqLen]), "and starts the block")
+            }
+            offset += d.count
+        }
+        XCTAssertGreaterThan(blocks.filter { $0.count < seqLen }.count, 0, "some blocks are padded")
     }
 }
