@@ -19,14 +19,14 @@ final class DocumentStreamTests: XCTestCase {
         return try SentencePieceProcessor(path: modelDirectory.file("ko.model"))
     }
 
-    func makeCorpus(_ dir: TemporaryDirectory) throws -> [String] {
+    func makeCorpus(_ dir: TemporaryDirectory, documentsPerShard: Int = 20) throws -> [String] {
         let lines = String(decoding: try FileSystem.readAll(repositoryRoot + "/Tests/Fixtures/tokenizer/kowiki-heldout.txt"), as: UTF8.self)
             .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         var texts: [String] = []
         for shard in 0..<3 {
             let w = try DocumentShardWriter(path: dir.file("clean/train/run-0001-\(shard).jsonl.gz"))
-            for i in 0..<20 {
-                let text = "[\(shard)-\(i)] " + lines[(shard * 20 + i) % lines.count]
+            for i in 0..<documentsPerShard {
+                let text = "[\(shard)-\(i)] " + lines[(shard * documentsPerShard + i) % lines.count]
                 texts.append(text)
                 try w.write(Document(id: "\(shard)-\(i)", text: text, source: "t", added: "x"))
             }
@@ -71,6 +71,54 @@ final class DocumentStreamTests: XCTestCase {
         XCTAssertTrue(r0.isDisjoint(with: r1), "\(r0.intersection(r1))")
         XCTAssertGreaterThan(r0.count, 20)
         XCTAssertGreaterThan(r1.count, 20)
+    }
+
+    /// 3 shards of 7 documents for 2 ranks: each rank takes 10 documents every epoch (the 21st
+    /// is left out), disjoint from the other rank's.
+    func testRanksTakeEqualDisjointDocumentsEveryEpoch() throws {
+        let p = try processor()
+        let dir = try TemporaryDirectory()
+        _ = try makeCorpus(dir, documentsPerShard: 7)
+        let eos = try XCTUnwrap(p.eosId)
+        let tag = try NSRegularExpression(pattern: "\\[[0-9]-[0-9]+\\]")
+        // Documents per epoch of one rank: one token per block, so the stream's epoch after each
+        // step is the epoch of the document that token came from.
+        func documents(rank: Int) throws -> [[String]] {
+            let s = try DocumentStream(split: dir.file("clean/train"), processor: p,
+                                       options: DocumentStreamOptions(seqLen: 1, batchSize: 1, seed: 4, rank: rank, worldSize: 2, shuffleBufferBlocks: 0))
+            var epochs: [[String]] = [[], [], []]
+            var current: [Int32] = []
+            while true {
+                let token = try s.nextBatch().tokens[0]
+                guard s.state.epoch < 3 else { break }
+                current.append(token)
+                if token == eos {
+                    let text = try p.decode(current)
+                    let match = try XCTUnwrap(tag.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), text)
+                    epochs[s.state.epoch].append(String(text[Range(match.range, in: text)!]))
+                    current = []
+                }
+            }
+            return epochs
+        }
+        let r0 = try documents(rank: 0), r1 = try documents(rank: 1)
+        for epoch in 0..<3 {
+            XCTAssertEqual(r0[epoch].count, 10, "epoch \(epoch): rank 0 \(r0[epoch])")
+            XCTAssertEqual(r1[epoch].count, 10, "epoch \(epoch): rank 1 \(r1[epoch])")
+            XCTAssertEqual(Set(r0[epoch]).count, 10, "no document twice in an epoch")
+            XCTAssertTrue(Set(r0[epoch]).isDisjoint(with: r1[epoch]), "epoch \(epoch): \(Set(r0[epoch]).intersection(r1[epoch]))")
+        }
+
+        // Resuming rank 1 (its position lies inside a group of two documents) is exact too.
+        let options = DocumentStreamOptions(seqLen: 16, batchSize: 2, seed: 4, rank: 1, worldSize: 2, shuffleBufferBlocks: 8)
+        let a = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        let run = try (0..<80).map { _ in try a.nextBatch() }
+        XCTAssertGreaterThan(a.state.epoch, 0, "crossed an epoch")
+        let b = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        for _ in 0..<13 { _ = try b.nextBatch() }
+        let c = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        try c.restore(try JSONDecoder().decode(DocumentStreamState.self, from: try JSONEncoder().encode(b.state)))
+        XCTAssertEqual(try (13..<80).map { _ in try c.nextBatch() }, Array(run[13...]))
     }
 
     func testTrainStreamNeverSeesValidation() throws {
