@@ -50,8 +50,8 @@ public struct CorpusPacker {
         let dtype = TokenDType.fitting(vocabularySize: processor.vocabularySize)
         var splits: [String: PackManifest.Split] = [:]
         for split in ["train", "valid"] {
-            let dir = corpus + "/clean/" + split
-            let shards = FileSystem.isDirectory(dir) ? try FileSystem.files(under: dir, suffixes: [".jsonl.gz", ".jsonl"]) : []
+            let source = try CorpusSplit(corpus: corpus, name: split)
+            let shards = source.exists ? try source.shards() : []
             let prefix = outputPrefix + "_" + split
             let writer = try IndexedDatasetWriter(prefix: prefix, dtype: dtype)
             var skipped = 0

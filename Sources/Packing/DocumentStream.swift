@@ -55,7 +55,7 @@ public struct DocumentStreamState: Sendable, Codable, Equatable {
     public var random: SplitMix64
 }
 
-/// Streams B x T batches straight from `clean/<split>/*.jsonl.gz` shards, encoding on the fly:
+/// Streams B x T batches straight from `<corpus>/clean/<split>/*.jsonl.gz`, encoding on the fly:
 /// a background thread reads and encodes documents ahead of the trainer into a bounded queue;
 /// the stream lays them out (EOS after each) into `seqLen` blocks by `PackingMode`, exactly as
 /// `BlockStream` does, and draws blocks from a seeded shuffle buffer. Document-aligned, the
@@ -66,8 +66,8 @@ public struct DocumentStreamState: Sendable, Codable, Equatable {
 /// disjoint data; the last `documents % worldSize` of an epoch are left out (like
 /// `DistributedSampler(drop_last=True)`), so every rank takes the same number of documents per
 /// epoch. Ranks still reach an epoch's end at different steps when their documents differ in
-/// length: blocks are cut from tokens, and no rank knows the others' token counts. Only the
-/// shards given are read: pass one split's directory, and train and valid can never mix.
+/// length: blocks are cut from tokens, and no rank knows the others' token counts. The stream
+/// reads one named `CorpusSplit`, so train and valid can never mix.
 public final class DocumentStream: @unchecked Sendable {
     public typealias Position = DocumentStreamState.Position
 
@@ -83,14 +83,14 @@ public final class DocumentStream: @unchecked Sendable {
     private var random: SplitMix64
     private var producer: Producer?
 
-    /// - Parameter split: a `clean/<split>` directory (or one shard file).
-    public init(split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
+    /// Streams one split (`train`, `valid` or `test`) of the cleaned corpus in `corpus`.
+    public init(corpus: String, split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
         guard options.seqLen > 0, options.batchSize > 0, options.worldSize >= 1, (0..<options.worldSize).contains(options.rank) else {
             throw StreamError.invalidOptions("seqLen/batchSize must be positive and rank in 0..<worldSize")
         }
-        guard FileSystem.exists(split) else { throw StreamError.tooLittleData("\(split) does not exist") }
-        shards = FileSystem.isDirectory(split) ? try FileSystem.files(under: split, suffixes: [".jsonl.gz", ".jsonl"]) : [split]
-        guard !shards.isEmpty else { throw StreamError.tooLittleData("\(split) holds no .jsonl.gz shards") }
+        let split = try CorpusSplit(corpus: corpus, name: split)
+        shards = try split.shards()
+        guard !shards.isEmpty else { throw CorpusSplitError.noShards(path: split.directory) }
         guard let eos = processor.eosId else { throw StreamError.invalidOptions("the tokenizer has no </s> piece") }
         self.eos = eos
         self.processor = processor

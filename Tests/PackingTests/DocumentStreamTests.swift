@@ -44,23 +44,23 @@ final class DocumentStreamTests: XCTestCase {
         _ = try makeCorpus(dir)
         for mode in [PackingMode.concatenate, .documentAligned] {
             let options = DocumentStreamOptions(seqLen: 64, batchSize: 4, seed: 9, shuffleBufferBlocks: 16, mode: mode)
-            let a = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            let a = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
             let run = try (0..<100).map { _ in try a.nextBatch() }
-            let b = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            let b = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
             XCTAssertEqual(try (0..<100).map { _ in try b.nextBatch() }, run, "\(mode): same seed, same batches (crossing epochs)")
             XCTAssertGreaterThan(a.state.epoch, 1, "crossed epochs")
 
-            let c = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            let c = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
             for _ in 0..<37 { _ = try c.nextBatch() }
             let saved = try JSONEncoder().encode(c.state)
-            let d = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+            let d = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
             try d.restore(try JSONDecoder().decode(DocumentStreamState.self, from: saved))
             XCTAssertEqual(try (37..<100).map { _ in try d.nextBatch() }, Array(run[37...]), "\(mode): resume gives the uninterrupted batches")
         }
 
         // Ranks take disjoint documents: decode one epoch's worth of blocks per rank and look at the tags.
         func tags(rank: Int) throws -> Set<String> {
-            let s = try DocumentStream(split: dir.file("clean/train"), processor: p,
+            let s = try DocumentStream(corpus: dir.path, split: "train", processor: p,
                                        options: DocumentStreamOptions(seqLen: 16, batchSize: 1, seed: 1, rank: rank, worldSize: 2, shuffleBufferBlocks: 0))
             var text = ""
             while s.state.epoch == 0 { text += try p.decode(try s.nextBatch().tokens) }
@@ -84,7 +84,7 @@ final class DocumentStreamTests: XCTestCase {
         // Documents per epoch of one rank: one token per block, so the stream's epoch after each
         // step is the epoch of the document that token came from.
         func documents(rank: Int) throws -> [[String]] {
-            let s = try DocumentStream(split: dir.file("clean/train"), processor: p,
+            let s = try DocumentStream(corpus: dir.path, split: "train", processor: p,
                                        options: DocumentStreamOptions(seqLen: 1, batchSize: 1, seed: 4, rank: rank, worldSize: 2, shuffleBufferBlocks: 0))
             var epochs: [[String]] = [[], [], []]
             var current: [Int32] = []
@@ -111,27 +111,51 @@ final class DocumentStreamTests: XCTestCase {
 
         // Resuming rank 1 (its position lies inside a group of two documents) is exact too.
         let options = DocumentStreamOptions(seqLen: 16, batchSize: 2, seed: 4, rank: 1, worldSize: 2, shuffleBufferBlocks: 8)
-        let a = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        let a = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
         let run = try (0..<80).map { _ in try a.nextBatch() }
         XCTAssertGreaterThan(a.state.epoch, 0, "crossed an epoch")
-        let b = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        let b = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
         for _ in 0..<13 { _ = try b.nextBatch() }
-        let c = try DocumentStream(split: dir.file("clean/train"), processor: p, options: options)
+        let c = try DocumentStream(corpus: dir.path, split: "train", processor: p, options: options)
         try c.restore(try JSONDecoder().decode(DocumentStreamState.self, from: try JSONEncoder().encode(b.state)))
         XCTAssertEqual(try (13..<80).map { _ in try c.nextBatch() }, Array(run[13...]))
     }
 
-    func testTrainStreamNeverSeesValidation() throws {
+    func testStreamReadsOneNamedSplitOnly() throws {
         let p = try processor()
         let dir = try TemporaryDirectory()
         _ = try makeCorpus(dir)
-        let s = try DocumentStream(split: dir.file("clean/train"), processor: p,
-                                   options: DocumentStreamOptions(seqLen: 32, batchSize: 4, shuffleBufferBlocks: 0))
-        var text = ""
-        for _ in 0..<40 { text += try p.decode(try s.nextBatch().tokens) }
-        XCTAssertFalse(text.contains("VALIDATION"))
-        XCTAssertTrue(text.contains("[0-0]") || text.contains("[1-0]") || text.contains("[2-0]"))
-        XCTAssertThrowsError(try DocumentStream(split: dir.file("clean/test"), processor: p, options: DocumentStreamOptions(seqLen: 8, batchSize: 1)))
+        func text(of split: String, batches: Int) throws -> String {
+            let s = try DocumentStream(corpus: dir.path, split: split, processor: p,
+                                       options: DocumentStreamOptions(seqLen: 8, batchSize: 4, shuffleBufferBlocks: 0))
+            return try p.decode(try (0..<batches).flatMap { _ in try s.nextBatch().tokens })
+        }
+        let train = try text(of: "train", batches: 400)
+        XCTAssertFalse(train.contains("VALIDATION"))
+        XCTAssertTrue(train.contains("[0-0]") && train.contains("[1-0]") && train.contains("[2-0]"), "all training shards")
+        let valid = try text(of: "valid", batches: 2)
+        XCTAssertTrue(valid.contains("VALIDATION"))
+        XCTAssertFalse(valid.contains("[0-"), "no training document in valid")
+
+        // Whatever is passed, one split's directory is the most that is read.
+        func error(corpus: String, split: String) -> String {
+            do {
+                _ = try DocumentStream(corpus: corpus, split: split, processor: p, options: DocumentStreamOptions(seqLen: 8, batchSize: 1))
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(error(corpus: dir.file("clean"), split: "train"),
+                       "\(dir.path)/clean/clean/train: no such directory (run `ko-llama clean` first; --corpus is the directory that holds clean/)",
+                       "the clean/ directory itself (all splits) is not a corpus")
+        XCTAssertTrue(error(corpus: dir.path, split: "test").hasPrefix("\(dir.path)/clean/test: no such directory"))
+        for bad in ["", ".", "..", "clean", "train/..", "../clean/valid"] {
+            XCTAssertEqual(error(corpus: dir.path, split: bad), "unknown split \"\(bad)\" (one of train, valid, test)")
+        }
+        XCTAssertEqual(error(corpus: dir.file("nope"), split: "train"), "\(dir.path)/nope: no such corpus directory")
+        try FileSystem.createDirectory(dir.file("clean/test"))
+        XCTAssertEqual(error(corpus: dir.path, split: "test"), "\(dir.path)/clean/test: no .jsonl.gz shards")
     }
 
     /// Document-aligned blocks from JSONL are exactly `BlockStream`'s blocks of the same documents:
@@ -157,7 +181,7 @@ final class DocumentStreamTests: XCTestCase {
         let reference = try BlockStream(dataset: try IndexedDataset(prefix: dir.file("ko_train")),
                                         options: StreamOptions(seqLen: seqLen, batchSize: 1, mode: .documentAligned, shuffle: false, padID: pad))
 
-        let stream = try DocumentStream(split: dir.file("clean/train"), processor: p,
+        let stream = try DocumentStream(corpus: dir.path, split: "train", processor: p,
                                         options: DocumentStreamOptions(seqLen: seqLen, batchSize: 1, shuffleBufferBlocks: 0,
                                                                        mode: .documentAligned, padID: pad))
         var blocks: [[Int32]] = []
