@@ -9,19 +9,12 @@ final class DocumentStreamTests: XCTestCase {
 
     /// A small real BPE model, trained by the sentencepiece package on the committed fixture.
     func processor() throws -> SentencePieceProcessor {
-        try PythonPeer.require("sentencepiece")
         modelDirectory = try TemporaryDirectory()
-        try PythonPeer.run("""
-            import sys, sentencepiece as spm
-            spm.SentencePieceTrainer.train(input=sys.argv[1], model_prefix=sys.argv[2], vocab_size=2000, model_type='bpe',
-                normalization_rule_name='identity', byte_fallback=True, minloglevel=2)
-            """, [repositoryRoot + "/Tests/Fixtures/tokenizer/kowiki-train.txt", modelDirectory.file("ko")])
-        return try SentencePieceProcessor(path: modelDirectory.file("ko.model"))
+        return try SentencePieceProcessor(path: try PackingFixtures.trainTokenizer(in: modelDirectory))
     }
 
     func makeCorpus(_ dir: TemporaryDirectory, documentsPerShard: Int = 20) throws -> [String] {
-        let lines = String(decoding: try FileSystem.readAll(repositoryRoot + "/Tests/Fixtures/tokenizer/kowiki-heldout.txt"), as: UTF8.self)
-            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let lines = try PackingFixtures.heldoutLines()
         var texts: [String] = []
         for shard in 0..<3 {
             let w = try DocumentShardWriter(path: dir.file("clean/train/run-0001-\(shard).jsonl.gz"))
@@ -158,13 +151,36 @@ final class DocumentStreamTests: XCTestCase {
         XCTAssertEqual(error(corpus: dir.path, split: "test"), "\(dir.path)/clean/test: no .jsonl.gz shards")
     }
 
+    /// With `addBOS`, every document is BOS + the reference ids + EOS, in shard order.
+    func testBOSBeforeEveryDocument() throws {
+        let p = try processor()
+        let dir = try TemporaryDirectory()
+        let texts = Array(try PackingFixtures.heldoutLines().prefix(12))
+        let w = try DocumentShardWriter(path: dir.file("clean/train/run-0001-00000.jsonl.gz"))
+        for (i, t) in texts.enumerated() { try w.write(Document(id: "\(i)", text: t, source: "t", added: "x")) }
+        try w.finish()
+        let bos = try XCTUnwrap(p.bosId), eos = try XCTUnwrap(p.eosId)
+        let expected = try PackingFixtures.referenceEncoding(model: modelDirectory.file("ko.model"), texts).flatMap { [bos] + $0 + [eos] }
+
+        func stream(addBOS: Bool, count: Int) throws -> [Int32] {
+            let s = try DocumentStream(corpus: dir.path, split: "train", processor: p,
+                                       options: DocumentStreamOptions(seqLen: 32, batchSize: 2, shuffleBufferBlocks: 0, addBOS: addBOS))
+            var tokens: [Int32] = []
+            while tokens.count < count { tokens += try s.nextBatch().tokens }
+            return Array(tokens.prefix(count))
+        }
+        XCTAssertEqual(try stream(addBOS: true, count: expected.count), expected)
+        let withoutBOS = expected.filter { $0 != bos }
+        XCTAssertEqual(withoutBOS.count, expected.count - texts.count)
+        XCTAssertEqual(try stream(addBOS: false, count: withoutBOS.count), withoutBOS, "no BOS unless asked")
+    }
+
     /// Document-aligned blocks from JSONL are exactly `BlockStream`'s blocks of the same documents:
     /// whole documents per block, longer ones cut into `seqLen` pieces, padding masked out.
     func testDocumentAlignedMatchesBlockStreamAndSplitsLongDocuments() throws {
         let p = try processor()
         let dir = try TemporaryDirectory()
-        let lines = String(decoding: try FileSystem.readAll(repositoryRoot + "/Tests/Fixtures/tokenizer/kowiki-heldout.txt"), as: UTF8.self)
-            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let lines = try PackingFixtures.heldoutLines()
         var texts: [String] = []
         for i in 0..<30 { texts += [lines[i], "짧은 문서 \(i)", "둘째 짧은 문서"] }
         let w = try DocumentShardWriter(path: dir.file("clean/train/run-0001-00000.jsonl.gz"))
