@@ -35,6 +35,7 @@ public enum CorpusSplitError: Error, Sendable, CustomStringConvertible {
     case missingCorpus(path: String)
     case missingSplit(path: String)
     case noShards(path: String)
+    case noDocuments(path: String, skippedLines: Int, firstSkipped: String?)
 
     public var description: String {
         switch self {
@@ -46,6 +47,8 @@ public enum CorpusSplitError: Error, Sendable, CustomStringConvertible {
             return "\(path): no such directory (run `ko-llama clean` first; --corpus is the directory that holds clean/)"
         case let .noShards(path):
             return "\(path): no .jsonl.gz shards"
+        case let .noDocuments(path, skipped, first):
+            return "\(path): no documents to pack (\(skipped) invalid lines skipped\(first.map { "; first: \($0)" } ?? ""))"
         }
     }
 }
