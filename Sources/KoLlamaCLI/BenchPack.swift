@@ -73,7 +73,7 @@ struct BenchPack: ParsableCommand {
         let shardSeconds = Date().timeIntervalSince(start)
         rows.append(("stream packed shards (mmap, shuffled)", shardSeconds, shardBatches * 8 * seqLen, "1 epoch"))
 
-        let jsonStream = try DocumentStream(split: work + "/corpus/clean/train", processor: packer.processor,
+        let jsonStream = try DocumentStream(corpus: work + "/corpus", split: "train", processor: packer.processor,
                                             options: DocumentStreamOptions(seqLen: seqLen, batchSize: 8, seed: 1))
         let jsonBatches = max(1, min(shardBatches, 2000))
         start = Date()

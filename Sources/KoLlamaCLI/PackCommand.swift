@@ -11,7 +11,9 @@ struct PackCommand: ParsableCommand {
         discussion: """
             Writes PREFIX_train.bin/.idx, PREFIX_valid.bin/.idx (MMIDIDX v1, uint16 when the vocabulary \
             fits, else int32; one document per sequence, EOS after each) and PREFIX_manifest.json. \
-            Megatron-LM, NeMo and GPT-NeoX read them as they are; --seq-len is recorded for the loader.
+            Megatron-LM, NeMo and GPT-NeoX read them as they are; --seq-len is recorded in the manifest \
+            for the loader. Fails (exit 1, nothing written) when <corpus>/clean/train is missing or a split's \
+            shards yield no document; the summary counts invalid lines skipped per split.
             """
     )
 
@@ -24,7 +26,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Output prefix, e.g. corpora/demo/tokens/ko.")
     var out: String
 
-    @Option(help: "Block length the training loader will cut (recorded; the datasets keep whole documents).")
+    @Option(help: "Block length the training loader will cut (recorded in the manifest; the datasets keep whole documents).")
     var seqLen = 2048
 
     @Flag(help: "Put BOS before every document.")
@@ -35,15 +37,16 @@ struct PackCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard seqLen > 0 else { throw ValidationError("--seq-len must be positive") }
+    }
+
     func run() throws {
         var packer = try CorpusPacker(tokenizerPath: tokenizer)
         packer.addBOS = bos
-        packer.threads = threads
-        try FileSystem.createDirectory(FileSystem.directoryName(of: out))
+        packer.threads = max(1, threads)
+        packer.seqLen = seqLen
         let progress = ProgressReporter(label: "pack", quiet: output.quiet)
-        let m = try packer.pack(corpus: corpus, outputPrefix: out, progress: progress)
-        let train = m.splits["train"], valid = m.splits["valid"]
-        progress.finish(summary: "pack: train \(train?.documents ?? 0) documents / \(train?.tokens ?? 0) tokens, "
-            + "valid \(valid?.documents ?? 0) / \(valid?.tokens ?? 0), dtype \(m.dtype), seq-len \(seqLen) -> \(out)_{train,valid}.{bin,idx}")
+        progress.finish(summary: try packer.pack(corpus: corpus, outputPrefix: out, progress: progress).summary)
     }
 }

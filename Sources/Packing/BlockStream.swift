@@ -71,19 +71,18 @@ public enum StreamError: Error, Sendable, CustomStringConvertible {
 
 /// Streams B x T batches from a memory-mapped Megatron indexed dataset, endlessly over epochs.
 /// Blocks are laid out once (by `PackingMode`), each epoch visits them in a seeded permutation,
-/// and worker `rank` takes every `worldSize`-th block of that order. Resuming from `state`
-/// reproduces the uninterrupted sequence of batches exactly.
+/// and worker `rank` takes every `worldSize`-th block of that order. Every rank gets the same
+/// number of blocks per epoch, so ranks stay in step across epochs: the last
+/// `totalBlocks % worldSize` blocks of each epoch's order are left out (PyTorch's
+/// `DistributedSampler(drop_last=True)`; with shuffling, other blocks each epoch). Resuming
+/// from `state` reproduces the uninterrupted sequence of batches exactly.
 public final class BlockStream {
-    /// A run of tokens of one sequence that is part of a block.
-    struct Segment {
-        var sequence: Int32
-        var start: Int32
-        var count: Int32
-    }
+    /// Blocks refer to the dataset's sequences by index.
+    typealias Layout = BlockLayout<Int32>
 
     public let dataset: IndexedDataset
     public let options: StreamOptions
-    private var blocks: [[Segment]] = []
+    private var blocks: [[Layout.Segment]] = []
     private var order: [Int32] = []
     public private(set) var epoch = 0
     public private(set) var position = 0
@@ -103,8 +102,8 @@ public final class BlockStream {
         prepareEpoch()
     }
 
-    /// Number of blocks one epoch has for this rank.
-    public var blocksPerEpoch: Int { (blocks.count - options.rank + options.worldSize - 1) / options.worldSize }
+    /// Number of blocks one epoch has for each rank (the same for all).
+    public var blocksPerEpoch: Int { blocks.count / options.worldSize }
     public var totalBlocks: Int { blocks.count }
 
     public var fingerprint: String { "\(dataset.sequenceCount):\(dataset.tokenCount):\(dataset.dtype.rawValue)" }
@@ -126,11 +125,7 @@ public final class BlockStream {
 
     /// The next batch; crosses into the next epoch (reshuffled) when this one runs out.
     public func nextBatch() -> TrainingBatch {
-        let t = options.seqLen
-        var tokens: [Int32] = []
-        var mask: [UInt8] = []
-        tokens.reserveCapacity(options.batchSize * t)
-        mask.reserveCapacity(options.batchSize * t)
+        var batch = BatchBuilder(batchSize: options.batchSize, seqLen: options.seqLen, padID: options.padID)
         for _ in 0..<options.batchSize {
             if position >= blocksPerEpoch {
                 epoch += 1
@@ -138,16 +133,11 @@ public final class BlockStream {
             }
             let block = blocks[Int(order[options.rank + position * options.worldSize])]
             position += 1
-            let before = tokens.count
-            for s in block { dataset.copyTokens(sequence: Int(s.sequence), from: Int(s.start), count: Int(s.count), into: &tokens) }
-            let filled = tokens.count - before
-            mask += [UInt8](repeating: 1, count: filled)
-            if filled < t {
-                tokens += [Int32](repeating: options.padID, count: t - filled)
-                mask += [UInt8](repeating: 0, count: t - filled)
+            batch.addRow { out in
+                for s in block { dataset.copyTokens(sequence: Int(s.source), from: s.start, count: s.count, into: &out) }
             }
         }
-        return TrainingBatch(batchSize: options.batchSize, seqLen: t, tokens: tokens, lossMask: mask)
+        return batch.batch
     }
 
     private func prepareEpoch() {
@@ -163,46 +153,10 @@ public final class BlockStream {
     }
 
     private func layOutBlocks() {
-        let t = options.seqLen
-        switch options.mode {
-        case .concatenate:
-            var current: [Segment] = []
-            var filled = 0
-            for i in 0..<dataset.sequenceCount {
-                var start = 0
-                let size = Int(dataset.sizes[i])
-                while start < size {
-                    let take = min(size - start, t - filled)
-                    current.append(Segment(sequence: Int32(i), start: Int32(start), count: Int32(take)))
-                    filled += take
-                    start += take
-                    if filled == t {
-                        blocks.append(current)
-                        current = []
-                        filled = 0
-                    }
-                }
-            }
-        case .documentAligned:
-            var current: [Segment] = []
-            var filled = 0
-            for i in 0..<dataset.sequenceCount {
-                let size = Int(dataset.sizes[i])
-                if size == 0 { continue }
-                if filled + size > t && filled > 0 {
-                    blocks.append(current)
-                    current = []
-                    filled = 0
-                }
-                var start = 0
-                while size - start > t {
-                    blocks.append([Segment(sequence: Int32(i), start: Int32(start), count: Int32(t))])
-                    start += t
-                }
-                current.append(Segment(sequence: Int32(i), start: Int32(start), count: Int32(size - start)))
-                filled += size - start
-            }
-            if !current.isEmpty { blocks.append(current) }
+        var layout = Layout(seqLen: options.seqLen, mode: options.mode)
+        for i in 0..<dataset.sequenceCount {
+            layout.add(Int32(i), count: Int(dataset.sizes[i])) { blocks.append($0) }
         }
+        layout.endOfDocuments { blocks.append($0) }
     }
 }

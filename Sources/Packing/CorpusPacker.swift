@@ -21,15 +21,28 @@ public struct PackManifest: Codable, Sendable, Equatable {
     public var bosID: Int32?
     public var eosID: Int32?
     public var addBOS: Bool
+    /// Block length the training loader is to cut (`--seq-len`); the datasets keep whole documents.
+    public var seqLen: Int
     public var corpusManifestSHA256: String?
     public var splits: [String: Split]
+
+    /// One line for the log: documents, tokens and skipped lines per split.
+    public var summary: String {
+        let sorted = splits.sorted { $0.key < $1.key }
+        let counts = sorted.map { "\($0.key) \($0.value.documents) documents / \($0.value.tokens) tokens (\($0.value.skippedLines) invalid lines skipped)" }
+        return "pack: " + counts.joined(separator: ", ") + ", dtype \(dtype), seq-len \(seqLen) -> "
+            + sorted.map { $0.value.prefix + ".{bin,idx}" }.joined(separator: " ")
+    }
 }
 
 /// Encodes a cleaned corpus (`<corpus>/clean/{train,valid}/*.jsonl.gz`) with a SentencePiece
 /// tokenizer on both cores and writes one Megatron indexed dataset per split
 /// (`PREFIX_train.bin/.idx`, `PREFIX_valid.bin/.idx`), each document followed by EOS (and
 /// optionally preceded by BOS), plus `PREFIX_manifest.json`. Splits are kept apart: each
-/// dataset holds only its own split's documents.
+/// dataset holds only its own split's documents. The training split must exist and yield
+/// documents; valid may be missing (`clean` leaves out a split no document fell into) and is
+/// then written empty. A split whose shards yield no document is an error (all lines invalid,
+/// e.g. documents without `metadata`), and nothing is written unless every split packs.
 public struct CorpusPacker {
     public let tokenizerPath: String
     public let processor: SentencePieceProcessor
@@ -37,6 +50,8 @@ public struct CorpusPacker {
     public var threads = 2
     /// Documents encoded per batch (bounds memory: one batch of texts and ids at a time).
     public var batchSize = 256
+    /// Recorded in the manifest for the training loader.
+    public var seqLen = 2048
 
     public init(tokenizerPath: String) throws {
         self.tokenizerPath = FileSystem.isDirectory(tokenizerPath) ? tokenizerPath + "/tokenizer.model" : tokenizerPath
@@ -49,12 +64,14 @@ public struct CorpusPacker {
         }
         let dtype = TokenDType.fitting(vocabularySize: processor.vocabularySize)
         var splits: [String: PackManifest.Split] = [:]
-        for split in ["train", "valid"] {
-            let dir = corpus + "/clean/" + split
-            let shards = FileSystem.isDirectory(dir) ? try FileSystem.files(under: dir, suffixes: [".jsonl.gz", ".jsonl"]) : []
-            let prefix = outputPrefix + "_" + split
+        var writers: [IndexedDatasetWriter] = []
+        for name in ["train", "valid"] {
+            let split = try CorpusSplit(corpus: corpus, name: name)
+            let shards = name == "train" || split.exists ? try split.shards() : []
+            let prefix = outputPrefix + "_" + name
             let writer = try IndexedDatasetWriter(prefix: prefix, dtype: dtype)
             var skipped = 0
+            var firstSkipped: CorpusError?
             var batch: [[UInt8]] = []
             func flush() throws {
                 for ids in try processor.encode(lines: batch, threads: threads) {
@@ -75,17 +92,22 @@ public struct CorpusPacker {
                     if batch.count >= batchSize { try flush() }
                 }
                 skipped += reader.skippedLines.count
+                firstSkipped = firstSkipped ?? reader.skippedLines.first
             }
             try flush()
-            try writer.finish()
-            splits[split] = .init(prefix: prefix, documents: writer.documentCount, tokens: writer.tokenCount,
-                                  skippedLines: skipped, inputShards: shards)
+            guard writer.documentCount > 0 || (name != "train" && shards.isEmpty) else {
+                throw CorpusSplitError.noDocuments(path: split.directory, skippedLines: skipped, firstSkipped: firstSkipped.map { "\($0)" })
+            }
+            writers.append(writer)
+            splits[name] = .init(prefix: prefix, documents: writer.documentCount, tokens: writer.tokenCount,
+                                 skippedLines: skipped, inputShards: shards)
         }
+        for writer in writers { try writer.finish() }
         let corpusManifest = corpus + "/clean/manifest.json"
         let manifest = PackManifest(
             dtype: dtype, tokenizer: tokenizerPath,
             tokenizerSHA256: DigestEncoding.hex(SHA256.hash(try FileSystem.readAll(tokenizerPath))),
-            vocabularySize: processor.vocabularySize, bosID: processor.bosId, eosID: eos, addBOS: addBOS,
+            vocabularySize: processor.vocabularySize, bosID: processor.bosId, eosID: eos, addBOS: addBOS, seqLen: seqLen,
             corpusManifestSHA256: FileSystem.exists(corpusManifest) ? DigestEncoding.hex(SHA256.hash(try FileSystem.readAll(corpusManifest))) : nil,
             splits: splits)
         let encoder = JSONEncoder()

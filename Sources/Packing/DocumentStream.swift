@@ -13,9 +13,12 @@ public struct DocumentStreamOptions: Sendable, Codable, Equatable {
     /// Blocks held in the shuffle buffer (0 = no shuffling within the stream).
     public var shuffleBufferBlocks: Int
     public var addBOS: Bool
+    public var mode: PackingMode
+    /// Fills the rest of a document-aligned block (loss mask 0).
+    public var padID: Int32
 
     public init(seqLen: Int, batchSize: Int, seed: UInt64 = 0, rank: Int = 0, worldSize: Int = 1,
-                shuffleBufferBlocks: Int = 256, addBOS: Bool = false) {
+                shuffleBufferBlocks: Int = 256, addBOS: Bool = false, mode: PackingMode = .concatenate, padID: Int32 = 0) {
         self.seqLen = seqLen
         self.batchSize = batchSize
         self.seed = seed
@@ -23,57 +26,76 @@ public struct DocumentStreamOptions: Sendable, Codable, Equatable {
         self.worldSize = worldSize
         self.shuffleBufferBlocks = shuffleBufferBlocks
         self.addBOS = addBOS
+        self.mode = mode
+        self.padID = padID
     }
 }
 
-/// Where a `DocumentStream` is, from the trainer's side: the next document to take, the tokens
-/// carried over to the next block, the shuffle buffer and the generator. Restoring it yields
+/// Where a `DocumentStream` is, from the trainer's side: the last document it took, the tokens
+/// of the block being filled, the shuffle buffer and the generator. Restoring it yields
 /// exactly the batches an uninterrupted stream would have produced.
 public struct DocumentStreamState: Sendable, Codable, Equatable {
+    /// How far into an epoch the last document taken lies.
+    public struct Position: Sendable, Codable, Equatable {
+        /// Index into the epoch's shard order, and documents of that shard read.
+        public var shard = 0
+        public var document = 0
+        /// Documents of the epoch read, all ranks' (the next one's number decides its rank).
+        public var epochDocuments = 0
+    }
+
     public var options: DocumentStreamOptions
     public var shards: [String]
     public var epoch: Int
-    /// Index into this epoch's shard order, and documents of that shard already taken.
-    public var shardPosition: Int
-    public var documentPosition: Int
+    public var position: Position
+    /// Tokens of the block being filled.
     public var carry: [Int32]
+    /// Complete blocks (document-aligned ones may be shorter than `seqLen`: padded when batched).
     public var buffer: [[Int32]]
     public var random: SplitMix64
 }
 
-/// Streams B x T batches straight from `clean/<split>/*.jsonl.gz` shards, encoding on the fly:
+/// Streams B x T batches straight from `<corpus>/clean/<split>/*.jsonl.gz`, encoding on the fly:
 /// a background thread reads and encodes documents ahead of the trainer into a bounded queue;
-/// the stream concatenates them (EOS after each), cuts `seqLen` blocks and draws blocks from a
-/// seeded shuffle buffer. Shard order is reshuffled every epoch; worker `rank` of `worldSize`
-/// takes every `worldSize`-th document, so workers see disjoint data. Only the shards given are
-/// read: pass one split's directory, and train and valid can never mix.
+/// the stream lays them out (EOS after each) into `seqLen` blocks by `PackingMode`, exactly as
+/// `BlockStream` does, and draws blocks from a seeded shuffle buffer. Document-aligned, the
+/// partial block at the end of an epoch is padded, so blocks never mix epochs.
+///
+/// Shard order is reshuffled every epoch. Documents are numbered through the epoch in that
+/// order and worker `rank` of `worldSize` takes every `worldSize`-th one, so workers see
+/// disjoint data; the last `documents % worldSize` of an epoch are left out (like
+/// `DistributedSampler(drop_last=True)`), so every rank takes the same number of documents per
+/// epoch. Ranks still reach an epoch's end at different steps when their documents differ in
+/// length: blocks are cut from tokens, and no rank knows the others' token counts. The stream
+/// reads one named `CorpusSplit`, so train and valid can never mix.
 public final class DocumentStream: @unchecked Sendable {
+    public typealias Position = DocumentStreamState.Position
+
     public let processor: SentencePieceProcessor
     public let options: DocumentStreamOptions
     public let shards: [String]
     private let eos: Int32
 
     private var epoch = 0
-    private var order: [Int] = []
-    private var shardPosition = 0
-    private var documentPosition = 0
-    private var carry: [Int32] = []
+    private var position = Position()
+    private var layout: BlockLayout<[Int32]>
     private var buffer: [[Int32]] = []
     private var random: SplitMix64
     private var producer: Producer?
 
-    /// - Parameter split: a `clean/<split>` directory (or one shard file).
-    public init(split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
+    /// Streams one split (`train`, `valid` or `test`) of the cleaned corpus in `corpus`.
+    public init(corpus: String, split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
         guard options.seqLen > 0, options.batchSize > 0, options.worldSize >= 1, (0..<options.worldSize).contains(options.rank) else {
             throw StreamError.invalidOptions("seqLen/batchSize must be positive and rank in 0..<worldSize")
         }
-        guard FileSystem.exists(split) else { throw StreamError.tooLittleData("\(split) does not exist") }
-        shards = FileSystem.isDirectory(split) ? try FileSystem.files(under: split, suffixes: [".jsonl.gz", ".jsonl"]) : [split]
-        guard !shards.isEmpty else { throw StreamError.tooLittleData("\(split) holds no .jsonl.gz shards") }
+        let split = try CorpusSplit(corpus: corpus, name: split)
+        shards = try split.shards()
+        guard !shards.isEmpty else { throw CorpusSplitError.noShards(path: split.directory) }
         guard let eos = processor.eosId else { throw StreamError.invalidOptions("the tokenizer has no </s> piece") }
         self.eos = eos
         self.processor = processor
         self.options = options
+        layout = BlockLayout(seqLen: options.seqLen, mode: options.mode)
         random = SplitMix64(seed: options.seed)
         startEpoch(epoch: 0)
     }
@@ -81,8 +103,8 @@ public final class DocumentStream: @unchecked Sendable {
     deinit { producer?.cancel() }
 
     public var state: DocumentStreamState {
-        DocumentStreamState(options: options, shards: shards, epoch: epoch, shardPosition: shardPosition,
-                            documentPosition: documentPosition, carry: carry, buffer: buffer, random: random)
+        DocumentStreamState(options: options, shards: shards, epoch: epoch, position: position,
+                            carry: layout.partialBlock, buffer: buffer, random: random)
     }
 
     public func restore(_ s: DocumentStreamState) throws {
@@ -91,64 +113,50 @@ public final class DocumentStream: @unchecked Sendable {
         }
         producer?.cancel()
         epoch = s.epoch
-        order = DocumentStream.shardOrder(count: shards.count, seed: options.seed, epoch: epoch)
-        shardPosition = s.shardPosition
-        documentPosition = s.documentPosition
-        carry = s.carry
+        position = s.position
+        layout.restore(partialBlock: s.carry)
         buffer = s.buffer
         random = s.random
-        producer = Producer(stream: self, epoch: epoch, shardPosition: shardPosition, documentPosition: documentPosition)
+        producer = Producer(stream: self, epoch: epoch, after: position)
     }
 
     public func nextBatch() throws -> TrainingBatch {
-        var tokens: [Int32] = []
-        tokens.reserveCapacity(options.batchSize * options.seqLen)
-        for _ in 0..<options.batchSize { tokens += try nextBlock() }
-        return TrainingBatch(batchSize: options.batchSize, seqLen: options.seqLen, tokens: tokens,
-                             lossMask: [UInt8](repeating: 1, count: tokens.count))
+        var batch = BatchBuilder(batchSize: options.batchSize, seqLen: options.seqLen, padID: options.padID)
+        for _ in 0..<options.batchSize {
+            let block = try nextBlock()
+            batch.addRow { $0 += block }
+        }
+        return batch.batch
     }
 
     private func nextBlock() throws -> [Int32] {
         // Fill the shuffle buffer (or, without one, produce the next block directly).
-        while buffer.count < max(1, options.shuffleBufferBlocks) {
-            while carry.count < options.seqLen {
-                guard let doc = try nextDocument() else { break }
-                carry += doc
-            }
-            guard carry.count >= options.seqLen else { break }
-            buffer.append(Array(carry[0..<options.seqLen]))
-            carry.removeFirst(options.seqLen)
-        }
-        guard !buffer.isEmpty else { throw StreamError.tooLittleData("the shards yield no block of \(options.seqLen) tokens") }
-        let pick = options.shuffleBufferBlocks > 0 ? Int(random.next() % UInt64(buffer.count)) : 0
-        buffer.swapAt(pick, buffer.count - 1)
-        return buffer.removeLast()
-    }
-
-    /// The next encoded document of this rank, moving to the next epoch at the end.
-    private func nextDocument() throws -> [Int32]? {
         var epochsWithoutDocuments = 0
-        while true {
+        fill: while buffer.count < max(1, options.shuffleBufferBlocks) {
             switch try producer!.take() {
-            case let .document(ids, shardPosition: s, documentPosition: d):
-                shardPosition = s
-                documentPosition = d
-                return ids
+            case let .document(ids, at):
+                position = at
+                layout.add(ids, count: ids.count) { buffer.append(BlockLayout.tokens(of: $0)) }
             case .endOfEpoch:
-                if documentPosition == 0 && shardPosition == 0 { epochsWithoutDocuments += 1 }
-                if epochsWithoutDocuments > 1 { return nil }
+                layout.endOfDocuments { buffer.append(BlockLayout.tokens(of: $0)) }
+                if position == Position() { epochsWithoutDocuments += 1 }
+                if epochsWithoutDocuments > 1 { break fill }
                 startEpoch(epoch: epoch + 1)
             }
         }
+        guard !buffer.isEmpty else {
+            throw StreamError.tooLittleData("the shards yield no block of \(options.seqLen) tokens for rank \(options.rank) of \(options.worldSize)")
+        }
+        if options.shuffleBufferBlocks == 0 { return buffer.removeFirst() }
+        buffer.swapAt(Int(random.next() % UInt64(buffer.count)), buffer.count - 1)
+        return buffer.removeLast()
     }
 
     private func startEpoch(epoch: Int) {
         producer?.cancel()
         self.epoch = epoch
-        order = DocumentStream.shardOrder(count: shards.count, seed: options.seed, epoch: epoch)
-        shardPosition = 0
-        documentPosition = 0
-        producer = Producer(stream: self, epoch: epoch, shardPosition: 0, documentPosition: 0)
+        position = Position()
+        producer = Producer(stream: self, epoch: epoch, after: position)
     }
 
     static func shardOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
@@ -158,10 +166,11 @@ public final class DocumentStream: @unchecked Sendable {
         return order
     }
 
-    /// Reads and encodes documents on a background thread, a bounded queue ahead of the stream.
+    /// Reads and encodes this rank's documents on a background thread, a bounded queue ahead of
+    /// the stream.
     final class Producer: @unchecked Sendable {
         enum Item {
-            case document([Int32], shardPosition: Int, documentPosition: Int)
+            case document([Int32], Position)
             case endOfEpoch
         }
 
@@ -171,7 +180,8 @@ public final class DocumentStream: @unchecked Sendable {
         private var cancelled = false
         private let capacity = 1024
 
-        init(stream: DocumentStream, epoch: Int, shardPosition: Int, documentPosition: Int) {
+        /// Starts reading `epoch` after the document at `start` (all of it for `Position()`).
+        init(stream: DocumentStream, epoch: Int, after start: Position) {
             let shards = stream.shards
             let order = DocumentStream.shardOrder(count: shards.count, seed: stream.options.seed, epoch: epoch)
             let options = stream.options
@@ -180,35 +190,42 @@ public final class DocumentStream: @unchecked Sendable {
             let bos = options.addBOS ? processor.bosId : nil
             let thread = Thread { [self] in
                 do {
-                    for s in shardPosition..<order.count {
+                    var pending: [(text: [UInt8], at: Position)] = []
+                    // Encodes and queues the pending documents; false once cancelled.
+                    func flush() throws -> Bool {
+                        let encoded = try processor.encode(lines: pending.map(\.text), threads: 1)
+                        for (ids, document) in zip(encoded, pending) {
+                            var doc: [Int32] = bos.map { [$0] } ?? []
+                            doc += ids
+                            doc.append(eos)
+                            if !put(.document(doc, document.at)) { return false }
+                        }
+                        pending.removeAll()
+                        return true
+                    }
+                    // Document number n (from 0, through the epoch) belongs to rank n % worldSize and
+                    // is queued once its group of worldSize is complete; an incomplete last group is
+                    // left out, so every rank takes the same number of documents.
+                    var read = start
+                    var held: (text: [UInt8], at: Position)?
+                    for s in start.shard..<order.count {
                         let reader = try DocumentShardReader(path: shards[order[s]])
                         var d = 0
-                        var pendingTexts: [[UInt8]] = []
-                        var pendingPositions: [Int] = []
-                        func flush() throws {
-                            let encoded = try processor.encode(lines: pendingTexts, threads: 1)
-                            for (ids, position) in zip(encoded, pendingPositions) {
-                                var doc: [Int32] = bos.map { [$0] } ?? []
-                                doc += ids
-                                doc.append(eos)
-                                if !put(.document(doc, shardPosition: s, documentPosition: position)) { return }
-                            }
-                            pendingTexts.removeAll()
-                            pendingPositions.removeAll()
-                        }
                         while let doc = try reader.next(skippingInvalid: true) {
                             d += 1
-                            if s == shardPosition && d <= documentPosition { continue }
-                            // Documents are numbered per shard; rank r takes every worldSize-th.
-                            if (d - 1) % options.worldSize != options.rank { continue }
-                            pendingTexts.append(Array(doc.text.utf8))
-                            pendingPositions.append(d)
-                            if pendingTexts.count == 64 { try flush() }
+                            if s == start.shard && d <= start.document { continue }
+                            let number = read.epochDocuments
+                            read = Position(shard: s, document: d, epochDocuments: number + 1)
+                            if number % options.worldSize == options.rank { held = (Array(doc.text.utf8), read) }
+                            if number % options.worldSize == options.worldSize - 1, let document = held {
+                                pending.append(document)
+                                held = nil
+                                if pending.count == 64, try !flush() { return }
+                            }
                             if isCancelled { return }
                         }
-                        try flush()
                     }
-                    _ = put(.endOfEpoch)
+                    if try flush() { _ = put(.endOfEpoch) }
                 } catch {
                     lock.lock()
                     failure = error

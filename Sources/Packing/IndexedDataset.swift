@@ -131,10 +131,15 @@ public final class IndexedDataset: @unchecked Sendable {
         guard version == 1 else { throw fail(9, "unsupported index version \(version)") }
         guard idx.count > 17, let dtype = TokenDType(rawValue: idx[17]) else { throw fail(17, "unsupported dtype code \(idx.count > 17 ? Int(idx[17]) : -1)") }
         self.dtype = dtype
+        // The counts come from the file: bound them and size the index with overflow-checked
+        // arithmetic before anything is allocated (garbage counts are errors, not traps).
         let sequences = try u64(18)
+        guard sequences < UInt64(Int32.max) else { throw fail(18, "sequence count \(sequences) is out of range (corrupt .idx)") }
         let documents = try u64(26)
-        let needed = 34 + Int(sequences) * 12 + Int(documents) * 8
-        guard sequences < UInt64(Int32.max), documents < UInt64(Int32.max), idx.count >= needed else {
+        let (documentBytes, documentOverflow) = documents.multipliedReportingOverflow(by: 8)
+        let (needed, sizeOverflow) = (34 + sequences * 12).addingReportingOverflow(documentBytes)
+        guard !documentOverflow, !sizeOverflow else { throw fail(26, "document count \(documents) is out of range (corrupt .idx)") }
+        guard UInt64(idx.count) >= needed else {
             throw fail(idx.count, "truncated .idx: \(sequences) sequences and \(documents) document entries need \(needed) bytes, file has \(idx.count)")
         }
         var offset = 34
@@ -161,6 +166,10 @@ public final class IndexedDataset: @unchecked Sendable {
                 throw fail(34 + sizes.count * 4 + i * 8, "sequence \(i) has pointer \(pointers[i]) but the previous sequences end at \(expected)")
             }
             expected += Int64(sizes[i]) * Int64(dtype.byteWidth)
+            // Checked per sequence, so the running sum stays bounded by the file size.
+            guard expected <= Int64(binSize) else {
+                throw IndexedDatasetError.invalid(path: binPath, offset: binSize, detail: "size \(binSize) bytes, but sequence \(i) ends at byte \(expected)")
+            }
         }
         guard expected == Int64(binSize) else {
             throw IndexedDatasetError.invalid(path: binPath, offset: binSize, detail: "size \(binSize) bytes, but the index describes \(expected)")

@@ -74,10 +74,46 @@ final class BlockStreamTests: XCTestCase {
         }
         let r0 = try blocks(rank: 0, worldSize: 2), r1 = try blocks(rank: 1, worldSize: 2)
         let all = try blocks(rank: 0, worldSize: 1)
-        XCTAssertEqual(r0.count + r1.count, all.count)
+        XCTAssertEqual(r0.count, all.count / 2)
+        XCTAssertEqual(r1.count, all.count / 2)
         var interleaved: [[Int32]] = []
-        for i in 0..<all.count { interleaved.append(i % 2 == 0 ? r0[i / 2] : r1[i / 2]) }
-        XCTAssertEqual(interleaved, all, "rank r takes every second block of the shared order: disjoint and complete")
+        for i in 0..<(r0.count + r1.count) { interleaved.append(i % 2 == 0 ? r0[i / 2] : r1[i / 2]) }
+        XCTAssertEqual(interleaved, Array(all.prefix(interleaved.count)),
+                       "rank r takes every second block of the shared order: disjoint, and complete up to the remainder")
+    }
+
+    func testRanksStayInStepAcrossEpochsWhenBlocksDoNotDivide() throws {
+        // 25 documents of 10 distinct ids + EOS = 275 tokens = 27 blocks of 10: odd for two ranks.
+        let w = try IndexedDatasetWriter(prefix: dir.file("odd"), dtype: .uint16)
+        for d in 0..<25 { try w.append((0..<10).map { Int32(3 + d * 10 + $0) } + [2]) }
+        try w.finish()
+        let odd = try IndexedDataset(prefix: dir.file("odd"))
+        let streams = try (0..<2).map { rank in
+            try BlockStream(dataset: odd, options: StreamOptions(seqLen: 10, batchSize: 1, seed: 11, rank: rank, worldSize: 2))
+        }
+        XCTAssertEqual(streams[0].totalBlocks, 27)
+        XCTAssertEqual(streams.map(\.blocksPerEpoch), [13, 13])
+
+        // Three epochs, step by step: both ranks cross into the next epoch at the same step.
+        var epochs: [[Int]] = [[], []]
+        var seen: [[Int: [[Int32]]]] = [[:], [:]]
+        for _ in 0..<(3 * 13) {
+            for r in 0..<2 {
+                let block = streams[r].nextBatch().tokens
+                epochs[r].append(streams[r].epoch)
+                seen[r][streams[r].epoch, default: []].append(block)
+            }
+        }
+        XCTAssertEqual(epochs[0], epochs[1], "ranks in step")
+        XCTAssertEqual(epochs[0], [Int](repeating: 0, count: 13) + [Int](repeating: 1, count: 13) + [Int](repeating: 2, count: 13))
+        for epoch in 0..<3 {
+            let a = Set(seen[0][epoch] ?? []), b = Set(seen[1][epoch] ?? [])
+            XCTAssertEqual(a.count, 13, "epoch \(epoch): rank 0 sees 13 distinct blocks")
+            XCTAssertEqual(b.count, 13, "epoch \(epoch): rank 1 sees 13 distinct blocks")
+            XCTAssertTrue(a.isDisjoint(with: b), "epoch \(epoch): ranks disjoint")
+        }
+        XCTAssertNotEqual(Set(seen[0][0]!).union(seen[1][0]!), Set(seen[0][1]!).union(seen[1][1]!),
+                          "a different block is left out in another epoch's order")
     }
 
     func testTooLittleDataIsAClearError() throws {

@@ -25,29 +25,9 @@ final class IndexedDatasetTests: XCTestCase {
             XCTAssertEqual(ds.documentIndex, [0, 1, 2, 3, 4, 5])
             XCTAssertEqual(try FileSystem.fileSize(prefix + ".bin"), docs.joined().count * dtype.byteWidth)
 
-            // An independent reader of the published layout (Megatron's _IndexReader, in numpy).
-            try PythonPeer.require("numpy")
-            let out = try PythonPeer.run("""
-                import sys, struct, numpy as np
-                p = sys.argv[1]
-                with open(p + '.idx', 'rb') as f:
-                    assert f.read(9) == b'MMIDIDX\\x00\\x00'
-                    version, = struct.unpack('<Q', f.read(8)); assert version == 1
-                    code, = struct.unpack('<B', f.read(1))
-                    n, = struct.unpack('<Q', f.read(8)); ndoc, = struct.unpack('<Q', f.read(8))
-                    off = f.tell()
-                dtype = {4: np.int32, 8: np.uint16}[code]
-                buf = np.memmap(p + '.idx', mode='r', order='C')
-                sizes = np.frombuffer(buf, dtype=np.int32, count=n, offset=off)
-                ptrs = np.frombuffer(buf, dtype=np.int64, count=n, offset=off + sizes.nbytes)
-                docidx = np.frombuffer(buf, dtype=np.int64, count=ndoc, offset=off + sizes.nbytes + ptrs.nbytes)
-                data = np.memmap(p + '.bin', mode='r', dtype=dtype)
-                isz = np.dtype(dtype).itemsize
-                seqs = [data[ptrs[i] // isz: ptrs[i] // isz + sizes[i]].tolist() for i in range(n)]
-                print(seqs, docidx.tolist())
-                """, [prefix])
-            XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines),
-                           "[[5, 6, 7, 2], [8, 2], [], [9, 10, 11, 12, 13, 2], [40000, 2]] [0, 1, 2, 3, 4, 5]")
+            // An independent reader of the published layout.
+            let numpy = try PackingFixtures.readWithNumpy(prefix: prefix)
+            XCTAssertEqual(numpy, .init(dtype: dtype == .uint16 ? "uint16" : "int32", sequences: docs, documentIndex: [0, 1, 2, 3, 4, 5]))
         }
     }
 
@@ -76,6 +56,30 @@ final class IndexedDatasetTests: XCTestCase {
         bad[17] = 99
         try AtomicFileWriter.write(bad, to: prefix + ".idx")
         XCTAssertThrowsError(try IndexedDataset(prefix: prefix)) { e in XCTAssertTrue("\(e)".contains("dtype"), "\(e)") }
+
+        // Garbage counts in the header: typed errors at the count's offset, never an overflow trap.
+        func withCount(_ value: UInt64, at offset: Int) -> [UInt8] {
+            var patched = idx
+            for k in 0..<8 { patched[offset + k] = UInt8((value >> (8 * UInt64(k))) & 0xFF) }
+            return patched
+        }
+        let garbage: [(value: UInt64, offset: Int)] = [
+            (0xFFFF_FFFF_FFFF_FFFF, 18), (0x7FFF_FFFF_FFFF_FFFF, 18), (0x1555_5555_5555_5556, 18),
+            (0xFFFF_FFFF_FFFF_FFFF, 26), (0x1000_0000_0000_0000, 26), (0x2000_0000_0000_0000, 26),
+            (1 << 40, 26),
+        ]
+        for (value, offset) in garbage {
+            try AtomicFileWriter.write(withCount(value, at: offset), to: prefix + ".idx")
+            XCTAssertThrowsError(try IndexedDataset(prefix: prefix), "count \(value) at byte \(offset)") { e in
+                XCTAssertTrue("\(e)".contains("data_train.idx"), "\(e)")
+                XCTAssertTrue("\(e)".contains("\(value)"), "names the bad count: \(e)")
+                if case let IndexedDatasetError.invalid(_, at, _) = e {
+                    XCTAssertTrue([offset, idx.count].contains(at), "\(e)")
+                } else {
+                    XCTFail("\(e)")
+                }
+            }
+        }
 
         try AtomicFileWriter.write(idx, to: prefix + ".idx")
         let bin = try FileSystem.readAll(prefix + ".bin")
