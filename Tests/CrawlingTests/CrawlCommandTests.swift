@@ -9,11 +9,6 @@ import XCTest
 /// The `ko-llama crawl` executable as a cron job sees it: exit codes, the lock, and a run
 /// killed with SIGKILL mid-crawl that the next run resumes without duplicates.
 final class CrawlCommandTests: XCTestCase {
-    private var executable: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
-        return FileSystem.exists(beside) ? beside : repositoryRoot + "/.build/debug/ko-llama"
-    }
-
     private func startServer(_ site: ReplicaSite) throws -> ReplicaServer {
         let server = try ReplicaServer(site: site, options: ReplicaCrawlTests.replicaOptions)
         try server.start()
@@ -22,9 +17,9 @@ final class CrawlCommandTests: XCTestCase {
     }
 
     private func launch(_ server: ReplicaServer, corpus: String, delay: String = "0.001") throws -> Process {
-        guard FileSystem.exists(executable) else { throw XCTSkip("build the ko-llama executable first (swift build)") }
+        try MissingExecutable.check()
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
+        p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
         p.arguments = ["crawl", "--site", server.site.rawValue, "--corpus", corpus, "--origin", server.origin,
                        "--delay", delay, "--backoff", "0.05", "--crawlers-dir", repositoryRoot + "/crawlers", "--quiet"]
         p.standardError = FileHandle.nullDevice

@@ -4,17 +4,10 @@ import XCTest
 
 /// `ko-llama replica serve` as a user runs it: prints its origin, serves, stops on SIGTERM.
 final class ReplicaCommandTests: ReplicaTestCase {
-    /// The `ko-llama` executable SwiftPM built next to this test bundle.
-    private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
-    }
-
     func testServePrintsTheOriginServesAndStopsOnSIGTERM() throws {
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            return XCTFail("\(executable) not built (swift build --build-tests builds it)")
-        }
+        try MissingExecutable.check()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        process.executableURL = URL(fileURLWithPath: koLlamaExecutable)
         process.arguments = ["replica", "serve", "--site", "people-ko", "--port", "0", "--articles", "25",
                              "--crawl-delay", "0.5", "--corpus-file", Self.corpusFile]
         let output = Pipe()
@@ -44,10 +37,11 @@ final class ReplicaCommandTests: ReplicaTestCase {
     }
 
     func testUnknownSiteAndMissingCorpusFail() throws {
+        try MissingExecutable.check()
         for (arguments, message) in [(["--site", "nowhere"], "--site must be one of"),
                                      (["--site", "xinhua-ko", "--corpus-file", "/nonexistent/a.jsonl.gz"], "replica corpus not found")] {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
+            process.executableURL = URL(fileURLWithPath: koLlamaExecutable)
             process.arguments = ["replica", "serve"] + arguments
             let errors = Pipe()
             process.standardError = errors
