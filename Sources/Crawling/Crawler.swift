@@ -43,7 +43,11 @@ public struct CrawlSummary: Sendable, Equatable {
     public var notModified = 0
     public var unchanged = 0
     public var bytes = 0
+    /// Error answers and failed transfers (429, 5xx, timeouts, resets), retried ones included.
     public var errors = 0
+    /// URLs left without an answer at the end of the run because of errors: retries used up,
+    /// or still waiting for a retry when the run stopped. A URL whose retry succeeded is not one.
+    public var failed = 0
     public var disallowed = 0
     public var gone = 0
     public var warcFiles: [String] = []
@@ -53,9 +57,25 @@ public struct CrawlSummary: Sendable, Equatable {
     /// Why the run stopped before the frontier was empty (`max-pages`, `max-duration`), if it did.
     public var stoppedBy: String?
 
+    /// How a run ended, as `ko-llama crawl` tells cron with its exit code.
+    public enum Outcome: Sendable, Equatable {
+        /// New or changed pages were archived (exit 0).
+        case newPages
+        /// The site answered and had nothing new (exit 3).
+        case nothingNew
+        /// Nothing archived, and the host was paused (robots.txt unavailable or unreachable,
+        /// Retry-After too long) or URLs were left failed (exit 1).
+        case failed
+    }
+
+    public var outcome: Outcome {
+        if archived > 0 { return .newPages }
+        return pausedReason != nil || failed > 0 ? .failed : .nothingNew
+    }
+
     public var line: String {
         var s = "crawl \(site): \(requests) requests, \(archived) archived (\(archivedArticles) articles), \(notModified) not modified, "
-            + "\(unchanged) unchanged, \(gone) gone, \(disallowed) disallowed, \(errors) errors, \(bytes) bytes, "
+            + "\(unchanged) unchanged, \(gone) gone, \(disallowed) disallowed, \(errors) errors (\(failed) failed), \(bytes) bytes, "
             + "\(warcFiles.count) WARC files, " + String(format: "%.1f s", seconds)
         if let pausedReason { s += "; host paused: \(pausedReason)" }
         if let stoppedBy { s += "; stopped by \(stoppedBy) (resumable)" }
@@ -91,6 +111,8 @@ public final class Crawler {
     private let fetcher: HTTPFetcher
     private var robots = RobotsTxt.allowAll
     private var summary: CrawlSummary
+    /// URLs whose last request this run ended in an error (`CrawlSummary.failed`).
+    private var unanswered: Set<String> = []
     private var progress: ProgressReporter?
 
     public init(site: SiteDefinition, options: CrawlOptions, clock: CrawlClock = SystemClock()) throws {
@@ -162,6 +184,7 @@ public final class Crawler {
             reporter.advance(detail: "\(summary.archived) archived, \(summary.bytes / 1024) KiB, \(summary.errors) errors (\(host))")
         }
         if let name = try archive.finalize() { try state.markWARCFinalized(name) }
+        summary.failed = unanswered.count
         summary.seconds = clock.now() - started
         reporter.finish(summary: summary.line)
         return summary
@@ -240,6 +263,7 @@ public final class Crawler {
         let ruleText = rule.map { "\($0.allow ? "allow" : "disallow"): \($0.pattern)" }
         var fetch = CrawlState.Fetch(time: now, url: url, status: exchange.status, bytes: exchange.body.count,
                                      duration: exchange.duration, robotsRule: ruleText)
+        unanswered.remove(url)
 
         switch exchange.status {
         case 200:
@@ -285,6 +309,7 @@ public final class Crawler {
     }
 
     private func retryOrFail(_ url: String, attempts: Int, kind: FetchError.Kind, wait: Double, error: String, state: CrawlState) throws {
+        unanswered.insert(url)
         if kind == .transient && attempts <= scope.site.politeness.maxRetries {
             try state.setStatus(url, .pending, attempts: attempts, nextAttempt: clock.now() + wait, error: error)
         } else {

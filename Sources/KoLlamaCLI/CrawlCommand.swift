@@ -22,8 +22,11 @@ struct CrawlCommand: ParsableCommand {
             signal found (x-robots-tag, tdm-reservation, tdm-policy headers; meta robots, \
             tdm-reservation, tdm-policy; rights notice matched by the site's rights.noticePatterns).
 
-            Exit codes: 0 new pages archived; 3 ran fine but nothing new; 4 another run holds \
-            <corpus>/crawl.lock (exited cleanly); 1 failed; 64 usage error.
+            Exit codes: 0 new pages archived; 3 the site answered and had nothing new; 1 failed: \
+            nothing archived and the host was paused (robots.txt unreachable or answering 5xx, \
+            a Retry-After over the site's limit) or URLs were left failed after their retries, or \
+            the run could not start; 4 another run holds <corpus>/crawl.lock (exited cleanly); \
+            64 usage error.
             """
     )
 
@@ -81,8 +84,11 @@ struct CrawlCommand: ParsableCommand {
             options.contact = contact
             options.warcMaxBytes = warcMegabytes * 1_000_000
             options.quiet = output.quiet
-            let summary = try Crawler(site: definition, options: options).run()
-            if summary.archived == 0 { throw ExitCode(3) }
+            switch try Crawler(site: definition, options: options).run().outcome {
+            case .newPages: return
+            case .nothingNew: throw ExitCode(3)
+            case .failed: throw ExitCode.failure
+            }
         } catch let error as CrawlError {
             FileHandle.standardError.write(Data("ko-llama crawl: \(error)\n".utf8))
             throw ExitCode(4)

@@ -16,21 +16,25 @@ final class CrawlCommandTests: XCTestCase {
         return server
     }
 
-    private func launch(_ server: ReplicaServer, corpus: String, delay: String = "0.001") throws -> Process {
+    private func launch(_ site: String, origin: String, corpus: String, delay: String = "0.001") throws -> Process {
         try MissingExecutable.check()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
-        p.arguments = ["crawl", "--site", server.site.rawValue, "--corpus", corpus, "--origin", server.origin,
+        p.arguments = ["crawl", "--site", site, "--corpus", corpus, "--origin", origin,
                        "--delay", delay, "--backoff", "0.05", "--crawlers-dir", repositoryRoot + "/crawlers", "--quiet"]
         p.standardError = FileHandle.nullDevice
         try p.run()
         return p
     }
 
-    private func exitCode(_ server: ReplicaServer, corpus: String) throws -> Int32 {
-        let p = try launch(server, corpus: corpus)
+    private func exitCode(_ site: String = "people-ko", origin: String, corpus: String) throws -> Int32 {
+        let p = try launch(site, origin: origin, corpus: corpus)
         p.waitUntilExit()
         return p.terminationStatus
+    }
+
+    private func exitCode(_ server: ReplicaServer, corpus: String) throws -> Int32 {
+        try exitCode(server.site.rawValue, origin: server.origin, corpus: corpus)
     }
 
     func testExitCodesNewNothingNewAndLocked() throws {
@@ -47,10 +51,21 @@ final class CrawlCommandTests: XCTestCase {
         withExtendedLifetime(held) {}
     }
 
+    func testARunThatReachesNothingExitsOneNotNothingNew() throws {
+        // A port nobody listens on: robots.txt cannot be fetched, the host is paused.
+        let unreachable = try TemporaryDirectory("crawl-cli-unreachable")
+        XCTAssertEqual(try exitCode(origin: "http://127.0.0.1:1", corpus: unreachable.path), 1, "unreachable origin")
+        // robots.txt answering 503: the host is paused before any page is asked for.
+        let stub = try StubServer(["/robots.txt": [StubServer.status(503)]])
+        let unavailable = try TemporaryDirectory("crawl-cli-robots-503")
+        XCTAssertEqual(try exitCode(origin: stub.origin, corpus: unavailable.path), 1, "robots.txt 503")
+        XCTAssertEqual(stub.targets, ["/robots.txt"])
+    }
+
     func testKilledRunResumesWithoutDuplicates() throws {
         let server = try startServer(.xinhua)
         let dir = try TemporaryDirectory("crawl-kill")
-        let p = try launch(server, corpus: dir.path, delay: "0.03")
+        let p = try launch(server.site.rawValue, origin: server.origin, corpus: dir.path, delay: "0.03")
         // Let it archive part of the site, then kill it without warning.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && server.requestLog.count < 25 { Thread.sleep(forTimeInterval: 0.02) }
