@@ -209,6 +209,21 @@ final class ReplicaCrawlTests: XCTestCase {
         }
     }
 
+    func testStoredHeadDescribesTheStoredBody() {
+        func stored(_ head: String, status: Int = 200, body: Int) -> String {
+            String(decoding: HTTPFetcher.storedHead(Array(head.utf8), status: status, bodyLength: body), as: UTF8.self)
+        }
+        XCTAssertEqual(stored("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nETag: \"a\"\r\n\r\n", body: 12),
+                       "HTTP/1.1 200 OK\r\nX-Crawler-Transfer-Encoding: chunked\r\nETag: \"a\"\r\nContent-Length: 12\r\n\r\n")
+        // Both framings sent (the length must be ignored, RFC 9112 6.3): both kept, renamed.
+        XCTAssertEqual(stored("HTTP/1.1 200 OK\r\ncontent-length: 99\r\ntransfer-encoding: chunked\r\n\r\n", body: 5),
+                       "HTTP/1.1 200 OK\r\nX-Crawler-content-length: 99\r\nX-Crawler-transfer-encoding: chunked\r\nContent-Length: 5\r\n\r\n")
+        let plain = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+        XCTAssertEqual(stored(plain, body: 5), plain)
+        let notModified = "HTTP/1.1 304 Not Modified\r\nContent-Length: 5000\r\n\r\n"
+        XCTAssertEqual(stored(notModified, status: 304, body: 0), notModified, "a 304's length describes the cached page")
+    }
+
     func testConcurrentRunIsRefusedByTheLock() throws {
         let server = try startServer(.xinhua)
         let dir = try TemporaryDirectory("crawl-lock")
