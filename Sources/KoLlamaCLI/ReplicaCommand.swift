@@ -15,7 +15,7 @@ struct ReplicaCommand: ParsableCommand {
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve one replica site on 127.0.0.1 until interrupted.",
-            discussion: "Failure modes (redirects, 404/410, 429/503 once, a slow and a truncated page, CP949, opt-out headers) are on unless --no-failure-modes."
+            discussion: "Failure modes (redirects, 404/410, 429/503 once, a slow, a truncated and a chunked page, CP949, opt-out headers) are on unless --no-failure-modes."
         )
 
         @Option(help: "Site to serve: \(ReplicaSite.allCases.map(\.rawValue).joined(separator: " or ")).")

@@ -61,11 +61,15 @@ final class ReplicaCrawlTests: XCTestCase {
         for record in responses {
             let http = try XCTUnwrap(HTTPMessage.parse(record.block))
             XCTAssertEqual(http.statusCode, 200)
-            if let length = http.header("Content-Length").flatMap(Int.init) {
-                XCTAssertEqual(record.block.count - http.bodyOffset, length, "complete body for \(record.targetURI ?? "")")
-            }
+            // The stored head describes the stored body: complete, and never chunk-framed.
+            XCTAssertEqual(http.header("Content-Length").flatMap(Int.init), record.block.count - http.bodyOffset,
+                           "complete body for \(record.targetURI ?? "")")
+            XCTAssertNil(http.header("Transfer-Encoding"), "libcurl removed the chunk framing of \(record.targetURI ?? "")")
             XCTAssertNotNil(record.header("WARC-IP-Address"))
         }
+        let chunkedPath = try XCTUnwrap(catalog.page(.chunked)?.path)
+        let chunked = try XCTUnwrap(responses.first { $0.targetURI.map(SiteScope.pathAndQuery) == chunkedPath })
+        XCTAssertEqual(HTTPMessage.parse(chunked.block)?.header("X-Crawler-Transfer-Encoding"), "chunked", "the wire framing stays on record")
 
         // robots.txt first, and nothing it disallows (nor any linked disallowed path) is requested.
         XCTAssertEqual(log.first?.target, "/robots.txt")
@@ -202,6 +206,11 @@ final class ReplicaCrawlTests: XCTestCase {
         let redirect = try XCTUnwrap(server.catalog.page(.redirectHomeAlias))
         let hop = try fetcher.get(server.origin + redirect.path)
         XCTAssertEqual(hop.status, 301, "curl never follows redirects itself")
+        let chunked = try fetcher.get(server.origin + XCTUnwrap(server.catalog.page(.chunked)).path)
+        XCTAssertEqual(chunked.header("X-Crawler-Transfer-Encoding"), "chunked")
+        XCTAssertNil(chunked.header("Transfer-Encoding"))
+        XCTAssertEqual(chunked.header("Content-Length").flatMap(Int.init), chunked.body.count)
+        XCTAssertTrue(String(decoding: chunked.body, as: UTF8.self).contains("</html>"), "the whole page, framing removed")
         var small = HTTPFetcher.Settings(userAgent: "ko-llama/0.1 (+tests)")
         small.maxBodyBytes = 64
         XCTAssertThrowsError(try HTTPFetcher(settings: small).get(server.origin + "/")) { error in
