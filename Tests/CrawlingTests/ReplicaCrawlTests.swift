@@ -128,6 +128,37 @@ final class ReplicaCrawlTests: XCTestCase {
         try assertFullPoliteCrawl(.people)
     }
 
+    /// The reference WARC reader over a real crawl (both templates, every failure mode): record,
+    /// block and payload digests check, and each response's HTTP head describes its payload.
+    func testWarcioReadsARealCrawl() throws {
+        try PythonPeer.require("warcio")
+        let server = try startServer(.xinhua)
+        let dir = try TemporaryDirectory("crawl-warcio")
+        let summary = try crawl(server, corpus: dir.path)
+        let out = try PythonPeer.run("""
+            import sys, glob
+            from warcio.archiveiterator import ArchiveIterator
+            records = responses = reframed = 0
+            for path in sorted(glob.glob(sys.argv[1] + '/raw/*.warc.gz')):
+                with open(path, 'rb') as f:
+                    for rec in ArchiveIterator(f, check_digests='raise'):
+                        payload = rec.raw_stream.read()
+                        records += 1
+                        if rec.rec_type != 'response':
+                            continue
+                        responses += 1
+                        h = rec.http_headers
+                        assert h.get_header('Transfer-Encoding') is None, rec.rec_headers.get_header('WARC-Target-URI')
+                        assert int(h.get_header('Content-Length')) == len(payload), rec.rec_headers.get_header('WARC-Target-URI')
+                        if h.get_header('X-Crawler-Transfer-Encoding') == 'chunked':
+                            reframed += 1
+            print(records, responses, reframed)
+            """, [dir.path])
+        let counts = out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let responses = try ReplicaCrawlTests.archivedResponses(dir.path)
+        XCTAssertEqual(counts, [2 * responses.count + summary.warcFiles.count, responses.count, 1], out)
+    }
+
     func testSecondRunFetchesNoArticlesAndAPublishFetchesOnlyTheNewOnes() throws {
         let server = try startServer(.xinhua)
         let dir = try TemporaryDirectory("crawl-incremental")
