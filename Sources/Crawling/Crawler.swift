@@ -9,7 +9,8 @@ public struct CrawlOptions: Sendable {
     public var originOverride: String?
     /// Stop after this many page requests (robots.txt not counted); the frontier stays resumable.
     public var maxPages: Int?
-    /// Stop starting requests after this many seconds.
+    /// End the run after this many seconds: no request starts, and no wait (delay, Retry-After,
+    /// backoff) begins, that would end after it; requests are cut at it. The frontier stays resumable.
     public var maxDuration: Double?
     /// Replaces the site's politeness delay (robots.txt Crawl-delay still wins when larger).
     public var delay: Double?
@@ -113,6 +114,8 @@ public final class Crawler {
     private var summary: CrawlSummary
     /// URLs whose last request this run ended in an error (`CrawlSummary.failed`).
     private var unanswered: Set<String> = []
+    /// When `--max-duration` ends the run, on `clock` (infinity without one).
+    private var deadline = Double.infinity
     private var progress: ProgressReporter?
 
     public init(site: SiteDefinition, options: CrawlOptions, clock: CrawlClock = SystemClock()) throws {
@@ -135,6 +138,7 @@ public final class Crawler {
     /// Runs the crawl. Throws `CrawlError.locked` when another run holds the corpus lock.
     public func run() throws -> CrawlSummary {
         let started = clock.now()
+        deadline = options.maxDuration.map { started + $0 } ?? .infinity
         guard let lock = try CrawlLock(path: options.corpus + "/crawl.lock") else {
             throw CrawlError.locked(path: options.corpus + "/crawl.lock")
         }
@@ -161,21 +165,23 @@ public final class Crawler {
         }
 
         try fetchRobots(state: state, archive: archive)
-        while summary.pausedReason == nil {
+        while summary.pausedReason == nil && summary.stoppedBy == nil {
             if let maxPages = options.maxPages, summary.requests >= maxPages {
                 summary.stoppedBy = "max-pages"
                 break
             }
             let now = clock.now()
-            if let maxDuration = options.maxDuration, now - started >= maxDuration {
+            if now >= deadline {
                 summary.stoppedBy = "max-duration"
                 break
             }
             guard let entry = try state.nextReady(origin: scope.origin, now: now) else {
                 guard let earliest = try state.earliestPending(origin: scope.origin) else { break }
-                var wait = earliest - now
-                if let maxDuration = options.maxDuration { wait = min(wait, started + maxDuration - now) }
-                clock.sleep(seconds: max(0.001, wait))
+                if earliest > deadline {
+                    summary.stoppedBy = "max-duration"
+                    break
+                }
+                clock.sleep(seconds: max(0.001, earliest - now))
                 continue
             }
             // One transaction per page: its WARC length, validators, links, status and log commit together.
@@ -194,10 +200,10 @@ public final class Crawler {
 
     private func fetchRobots(state: CrawlState, archive: WARCArchive) throws {
         let url = scope.origin + "/robots.txt"
-        guard scheduler.acquire(host: host) else { return }
+        guard scheduler.acquire(host: host, deadline: deadline) else { return }
         var status = 0
         do {
-            var exchange = try fetcher.get(scope.fetchURL(url))
+            var exchange = try fetcher.get(scope.fetchURL(url), timeout: deadline - clock.now())
             exchange.url = url
             scheduler.release(host: host, outcome: .done)
             status = exchange.status
@@ -212,6 +218,10 @@ public final class Crawler {
             }
         } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
+            if clock.now() >= deadline {
+                summary.stoppedBy = "max-duration"
+                return
+            }
             scheduler.pause(host: host, reason: "robots.txt unavailable: \(error.detail)")
         }
         try state.recordRobots(host: host, time: Date().timeIntervalSince1970, status: status, rules: robots.summary)
@@ -236,8 +246,10 @@ public final class Crawler {
             try state.setStatus(url, .disallowed, error: rule.map { "robots.txt disallow: \($0.pattern)" })
             return
         }
-        guard scheduler.acquire(host: host) else {
-            summary.pausedReason = scheduler.pauseReason(host: host)
+        guard scheduler.acquire(host: host, deadline: deadline) else {
+            // Paused, or the host's next slot (delay, Retry-After) lies past --max-duration: the
+            // entry stays pending as it is, for the next run.
+            if let reason = scheduler.pauseReason(host: host) { summary.pausedReason = reason } else { summary.stoppedBy = "max-duration" }
             return
         }
         let validators = try state.validators(url)
@@ -249,10 +261,15 @@ public final class Crawler {
         let attempts = entry.attempts + 1
         var exchange: HTTPExchange
         do {
-            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional)
+            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional, timeout: deadline - clock.now())
             exchange.url = url
         } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
+            if clock.now() >= deadline {
+                // Cut at --max-duration, not the server's failure: left pending as it was.
+                summary.stoppedBy = "max-duration"
+                return
+            }
             summary.errors += 1
             try state.log(.init(time: now, url: url, status: 0, bytes: 0, duration: 0, error: error.description))
             try retryOrFail(url, attempts: attempts, kind: error.kind, wait: scheduler.backoff(attempt: attempts), error: error.description, state: state)

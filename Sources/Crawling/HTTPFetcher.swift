@@ -67,9 +67,10 @@ public final class HTTPFetcher {
         for handle in handles.values { curl_easy_cleanup(handle) }
     }
 
-    /// GETs `url` with `extraHeaders` (e.g. conditional ones). Throws `FetchError` when no complete
-    /// response arrived; any complete response (including 4xx/5xx) is returned.
-    public func get(_ url: String, extraHeaders: [(String, String)] = []) throws -> HTTPExchange {
+    /// GETs `url` with `extraHeaders` (e.g. conditional ones), taking at most `timeout` seconds
+    /// (and never more than the settings allow). Throws `FetchError` when no complete response
+    /// arrived; any complete response (including 4xx/5xx) is returned.
+    public func get(_ url: String, extraHeaders: [(String, String)] = [], timeout: Double = .infinity) throws -> HTTPExchange {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw FetchError(url: url, kind: .permanent, curlCode: 3, detail: "not an absolute URL")
         }
@@ -109,8 +110,10 @@ public final class HTTPFetcher {
         _ = kl_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = kl_curl_setopt_long(handle, CURLOPT_HTTP_CONTENT_DECODING, 0)
         _ = kl_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        _ = kl_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout * 1000))
-        _ = kl_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.totalTimeout * 1000))
+        // Whole milliseconds rounded up (a cut never comes before `timeout`), at least 1: curl reads 0 as "none".
+        let total = max(1, Int((min(settings.totalTimeout, timeout) * 1000).rounded(.up)))
+        _ = kl_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(Int(settings.connectTimeout * 1000), total))
+        _ = kl_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, total)
         _ = kl_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedBytes)
         _ = kl_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds)
         _ = kl_curl_setopt_long(handle, CURLOPT_MAXFILESIZE, settings.maxBodyBytes)

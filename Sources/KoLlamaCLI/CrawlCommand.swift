@@ -42,7 +42,7 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "Stop after this many page requests; the next run resumes.")
     var maxPages: Int?
 
-    @Option(help: "Stop starting requests after this many seconds; the next run resumes.")
+    @Option(help: "End the run after this many seconds (waits and requests that would pass it are not made, or cut); the next run resumes.")
     var maxDuration: Double?
 
     @Option(help: "Seconds between requests to the host, replacing the site's (robots.txt Crawl-delay still wins when larger).")

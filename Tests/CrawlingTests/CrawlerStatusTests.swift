@@ -1,6 +1,7 @@
 import Corpus
 @testable import Crawling
 import Foundation
+@testable import Replica
 import TestSupport
 import XCTest
 
@@ -24,5 +25,20 @@ final class CrawlerStatusTests: XCTestCase {
         XCTAssertEqual(summary.errors, site.politeness.maxRetries + 1)
         XCTAssertEqual(summary.failed, 1)
         XCTAssertEqual(summary.outcome, .failed)
+    }
+
+    func testMaxDurationCutsARequestInFlight() throws {
+        // A page that takes 1.5 s to answer, in a run bounded to 0.3 s.
+        var slow = StubServer.page("<p>slow</p>")
+        slow.delay = 1.5
+        let stub = try StubServer(["/": [slow]])
+        let dir = try TemporaryDirectory("crawl-cut-request")
+        let summary = try stub.crawl(try StubServer.site(seeds: ["/"]), corpus: dir.path, maxDuration: 0.3)
+        XCTAssertEqual(summary.requests, 1)
+        XCTAssertEqual(summary.stoppedBy, "max-duration")
+        XCTAssertLessThan(summary.seconds, 1.2, "the request was cut at the deadline, not waited out")
+        XCTAssertEqual(summary.errors, 0, "a cut request is not the server's failure")
+        let entry = try XCTUnwrap(try CrawlState(path: dir.path + "/crawl.sqlite").entry("http://kr.people.com.cn/"))
+        XCTAssertEqual([entry.status, String(entry.attempts)], ["pending", "0"], "left as it was for the next run")
     }
 }

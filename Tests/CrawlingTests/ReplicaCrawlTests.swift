@@ -9,8 +9,8 @@ import XCTest
 final class ReplicaCrawlTests: XCTestCase {
     static let replicaOptions = ReplicaOptions(initialArticles: 24, crawlDelay: 0.002, slowResponseSeconds: 0.3, retryAfterSeconds: 1)
 
-    private func startServer(_ site: ReplicaSite) throws -> ReplicaServer {
-        let server = try ReplicaServer(site: site, options: ReplicaCrawlTests.replicaOptions)
+    private func startServer(_ site: ReplicaSite, options: ReplicaOptions = replicaOptions) throws -> ReplicaServer {
+        let server = try ReplicaServer(site: site, options: options)
         try server.start()
         addTeardownBlock { server.stop() }
         return server
@@ -222,6 +222,38 @@ final class ReplicaCrawlTests: XCTestCase {
         XCTAssertLessThan(bounded.seconds, 1.5)
         let rest = try crawl(server, corpus: dir.path)
         XCTAssertNil(rest.stoppedBy)
+        XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
+                       server.catalog.expectedArchivedPaths.sorted())
+    }
+
+    func testMaxDurationCutsARetryAfterWaitAndALaterRunResumes() throws {
+        var replica = ReplicaCrawlTests.replicaOptions
+        replica.retryAfterSeconds = 2
+        let server = try startServer(.people, options: replica)
+        let page = try XCTUnwrap(server.catalog.page(.tooManyRequestsOnce)?.path)
+        // The 429 page is the first article asked for (after robots.txt's sitemaps and the lists).
+        var site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        site.seeds = [page]
+        site.sitemaps = []
+        let dir = try TemporaryDirectory("crawl-retry-after-deadline")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.backoff = 0.05
+        options.maxDuration = 1
+        let bounded = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(bounded.stoppedBy, "max-duration")
+        XCTAssertLessThan(bounded.seconds, 1.8, "the run ends by its deadline instead of sleeping through Retry-After: 2")
+        XCTAssertEqual(server.requestLog.last.map { [$0.target, String($0.status)] }, [page, "429"], "nothing asked for after the 429")
+
+        options.maxDuration = nil
+        let resumed = try Crawler(site: site, options: options).run()
+        XCTAssertNil(resumed.stoppedBy)
+        let hits = server.requestLog.filter { $0.target == page }
+        XCTAssertEqual(hits.map(\.status), [429, 200])
+        if hits.count == 2 {
+            XCTAssertGreaterThanOrEqual(hits[1].time.timeIntervalSince(hits[0].time), 1.95, "Retry-After honoured across runs")
+        }
         XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
                        server.catalog.expectedArchivedPaths.sorted())
     }
