@@ -53,7 +53,7 @@ public struct CrawlSummary: Sendable, Equatable {
     public var gone = 0
     public var warcFiles: [String] = []
     public var seconds = 0.0
-    /// Why the host stopped early (robots.txt unavailable, Retry-After too long), if it did.
+    /// Why the host stopped early (robots.txt unreachable, Retry-After too long), if it did.
     public var pausedReason: String?
     /// Why the run stopped before the frontier was empty (`max-pages`, `max-duration`), if it did.
     public var stoppedBy: String?
@@ -64,8 +64,8 @@ public struct CrawlSummary: Sendable, Equatable {
         case newPages
         /// The site answered and had nothing new (exit 3).
         case nothingNew
-        /// Nothing archived, and the host was paused (robots.txt unavailable or unreachable,
-        /// Retry-After too long) or URLs were left failed (exit 1).
+        /// Nothing archived, and the host was paused (robots.txt unreachable: network errors,
+        /// 429 or 5xx; Retry-After too long) or URLs were left failed (exit 1).
         case failed
     }
 
@@ -198,41 +198,70 @@ public final class Crawler {
 
     // MARK: - robots.txt
 
+    /// Fetches robots.txt and reads its status as RFC 9309 (2.3.1) does: a 2xx gives the rules;
+    /// redirects are followed for up to five hops, across hosts too, and more count as
+    /// "unavailable"; "unavailable" (4xx) allows everything; "unreachable" (429, 5xx, network
+    /// errors) disallows everything, so the host is paused for the run. The Crawl-delay is in
+    /// force before the first page is asked for.
     private func fetchRobots(state: CrawlState, archive: WARCArchive) throws {
-        let url = scope.origin + "/robots.txt"
-        guard scheduler.acquire(host: host, deadline: deadline) else { return }
+        var url = scope.origin + "/robots.txt"
+        var target = scope.fetchURL(url)
         var status = 0
-        do {
-            var exchange = try fetcher.get(scope.fetchURL(url), timeout: deadline - clock.now())
-            exchange.url = url
-            scheduler.release(host: host, outcome: .done)
+        for hop in 0...Crawler.maxRedirects {
+            guard acquireSlot() else { return }
+            let exchange: HTTPExchange
+            do {
+                exchange = try fetcher.get(target, timeout: deadline - clock.now())
+            } catch let error as FetchError {
+                scheduler.release(host: host, outcome: .done)
+                if clock.now() >= deadline {
+                    summary.stoppedBy = "max-duration"
+                    return
+                }
+                scheduler.pause(host: host, reason: "robots.txt unreachable: \(error.detail)")
+                break
+            }
             status = exchange.status
-            switch exchange.status {
+            if (300..<400).contains(status), hop < Crawler.maxRedirects, let location = exchange.header("Location"),
+               let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL.absoluteString {
+                scheduler.release(host: host, outcome: .done)
+                // On the site (or its mirror): kept canonical like every URL; elsewhere: as it is.
+                url = scope.resolve(next, against: url) ?? next
+                target = scope.fetchURL(url)
+                continue
+            }
+            switch status {
             case 200..<300:
                 robots = RobotsTxt(bytes: exchange.body, userAgent: options.productToken)
-                _ = try archiveIfChanged(exchange, kind: nil, optOuts: [], state: state, archive: archive)
-            case 400..<500:
-                robots = .allowAll
+                scheduler.setCrawlDelay(robots.crawlDelay, host: host)
+                var record = exchange
+                record.url = url
+                _ = try archiveIfChanged(record, kind: nil, optOuts: [], state: state, archive: archive)
+            case 429, 500...:
+                scheduler.pause(host: host, reason: "robots.txt answered \(status)")
             default:
-                scheduler.pause(host: host, reason: "robots.txt answered \(exchange.status)")
+                // 4xx, a redirect without a target, or more than five redirects: unavailable.
+                robots = .allowAll
             }
-        } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
-            if clock.now() >= deadline {
-                summary.stoppedBy = "max-duration"
-                return
-            }
-            scheduler.pause(host: host, reason: "robots.txt unavailable: \(error.detail)")
+            break
         }
         try state.recordRobots(host: host, time: Date().timeIntervalSince1970, status: status, rules: robots.summary)
         if let reason = scheduler.pauseReason(host: host) {
             summary.pausedReason = reason
             return
         }
-        scheduler.setCrawlDelay(robots.crawlDelay, host: host)
         for sitemap in robots.sitemaps {
             if let u = scope.resolve(sitemap, against: url) { try state.enqueue(u, kind: .sitemap, from: url) }
         }
+    }
+
+    /// Takes the host's next request slot. On false the run stops: the host is paused, or its
+    /// next slot lies past `--max-duration` (whatever was about to be fetched stays pending).
+    private func acquireSlot() -> Bool {
+        if scheduler.acquire(host: host, deadline: deadline) { return true }
+        if let reason = scheduler.pauseReason(host: host) { summary.pausedReason = reason } else { summary.stoppedBy = "max-duration" }
+        return false
     }
 
     // MARK: - One frontier entry
@@ -246,12 +275,7 @@ public final class Crawler {
             try state.setStatus(url, .disallowed, error: rule.map { "robots.txt disallow: \($0.pattern)" })
             return
         }
-        guard scheduler.acquire(host: host, deadline: deadline) else {
-            // Paused, or the host's next slot (delay, Retry-After) lies past --max-duration: the
-            // entry stays pending as it is, for the next run.
-            if let reason = scheduler.pauseReason(host: host) { summary.pausedReason = reason } else { summary.stoppedBy = "max-duration" }
-            return
-        }
+        guard acquireSlot() else { return }
         let validators = try state.validators(url)
         var conditional: [(String, String)] = []
         if let etag = validators?.etag { conditional.append(("If-None-Match", etag)) }

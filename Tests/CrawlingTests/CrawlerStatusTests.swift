@@ -41,4 +41,59 @@ final class CrawlerStatusTests: XCTestCase {
         let entry = try XCTUnwrap(try CrawlState(path: dir.path + "/crawl.sqlite").entry("http://kr.people.com.cn/"))
         XCTAssertEqual([entry.status, String(entry.attempts)], ["pending", "0"], "left as it was for the next run")
     }
+
+    /// Seeds of the robots.txt tests: a home page, and a section list the stub's rules disallow.
+    private static let seeds = ["/", "/203/index.html"]
+    private static let rules = StubServer.text("User-agent: *\nDisallow: /203/\n")
+
+    /// Crawls `seeds` from a stub answering `robots` (and the pages), returning the summary and the targets asked for.
+    private func crawl(robots routes: [String: [HTTPResponsePlan]]) throws -> (CrawlSummary, [String]) {
+        var all = routes
+        for seed in CrawlerStatusTests.seeds { all[seed] = [StubServer.page("<p>\(seed)</p>")] }
+        let stub = try StubServer(all)
+        let dir = try TemporaryDirectory("crawl-robots")
+        let summary = try stub.crawl(try StubServer.site(seeds: CrawlerStatusTests.seeds), corpus: dir.path)
+        return (summary, stub.targets)
+    }
+
+    /// `/robots.txt` redirecting through `hops` hops (relative and absolute Locations) to the rules.
+    private func redirectChain(_ hops: Int) -> [String: [HTTPResponsePlan]] {
+        var routes: [String: [HTTPResponsePlan]] = ["/moved-\(hops).txt": [CrawlerStatusTests.rules]]
+        for i in 0..<hops {
+            let from = i == 0 ? "/robots.txt" : "/moved-\(i).txt"
+            routes[from] = [StubServer.redirect("/moved-\(i + 1).txt", status: [301, 302, 307, 308][i % 4])]
+        }
+        return routes
+    }
+
+    func testRobotsRulesAreFollowedThroughFiveRedirects() throws {
+        let (direct, directTargets) = try crawl(robots: ["/robots.txt": [CrawlerStatusTests.rules]])
+        XCTAssertEqual(directTargets, ["/robots.txt", "/"], "the rules disallow /203/")
+        XCTAssertEqual(direct.disallowed, 1)
+
+        let (summary, targets) = try crawl(robots: redirectChain(5))
+        XCTAssertEqual(targets, ["/robots.txt"] + (1...5).map { "/moved-\($0).txt" } + ["/"], "five hops followed, the rules applied")
+        XCTAssertEqual(summary.disallowed, 1)
+        XCTAssertNil(summary.pausedReason)
+
+        // A sixth hop is not taken: robots.txt counts as unavailable, which allows everything.
+        let (longer, longerTargets) = try crawl(robots: redirectChain(6))
+        XCTAssertEqual(longerTargets, ["/robots.txt"] + (1...5).map { "/moved-\($0).txt" } + CrawlerStatusTests.seeds)
+        XCTAssertEqual(longer.disallowed, 0)
+    }
+
+    func testRobotsStatusesUnavailableAllowsUnreachablePauses() throws {
+        for status in [404, 403, 410] {
+            let (summary, targets) = try crawl(robots: ["/robots.txt": [StubServer.status(status)]])
+            XCTAssertEqual(targets, ["/robots.txt"] + CrawlerStatusTests.seeds, "robots.txt \(status) allows everything")
+            XCTAssertNil(summary.pausedReason)
+            XCTAssertEqual(summary.outcome, .newPages)
+        }
+        for status in [429, 500, 503] {
+            let (summary, targets) = try crawl(robots: ["/robots.txt": [StubServer.status(status, headers: [("Retry-After", "1")])]])
+            XCTAssertEqual(targets, ["/robots.txt"], "robots.txt \(status) disallows everything")
+            XCTAssertEqual(summary.pausedReason, "robots.txt answered \(status)")
+            XCTAssertEqual(summary.outcome, .failed)
+        }
+    }
 }
