@@ -62,6 +62,38 @@ final class CrawlCommandTests: XCTestCase {
         XCTAssertEqual(stub.targets, ["/robots.txt"])
     }
 
+    /// Runs `ko-llama crawl` on a pseudo-terminal, as at a person's terminal (through util-linux
+    /// `script`), and returns the lines printed there, live progress redraws included.
+    private func terminalLines(_ server: ReplicaServer, corpus: String, _ extra: [String]) throws -> [String] {
+        try MissingExecutable.check()
+        let command = [koLlamaExecutable, "crawl", "--site", server.site.rawValue, "--corpus", corpus, "--origin", server.origin,
+                       "--delay", "0.001", "--crawlers-dir", repositoryRoot + "/crawlers"] + extra
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["--quiet", "--return", "--command", command.map { "'\($0)'" }.joined(separator: " "), "/dev/null"]
+        let output = Pipe()
+        p.standardOutput = output
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        return text.split(separator: "\n").map { $0.trimmingCharacters(in: .newlines) }
+    }
+
+    func testQuietPrintsExactlyOneSummaryLineEvenOnATerminal() throws {
+        let server = try startServer(.people)
+        let quietDir = try TemporaryDirectory("crawl-quiet")
+        let quiet = try terminalLines(server, corpus: quietDir.path, ["--quiet", "--max-pages", "4"])
+        XCTAssertEqual(quiet.count, 1, "\(quiet)")
+        XCTAssertTrue(quiet.first?.hasPrefix("crawl people-ko: 4 requests, ") == true, "\(quiet)")
+        // Without --quiet the same terminal gets the live progress line first.
+        let liveDir = try TemporaryDirectory("crawl-live")
+        let live = try terminalLines(server, corpus: liveDir.path, ["--max-pages", "4"])
+        XCTAssertTrue(live.first?.contains("\u{1B}[K") == true, "\(live)")
+        XCTAssertEqual(live.last?.components(separatedBy: "\u{1B}[K").last?.hasPrefix("crawl people-ko: 4 requests, "), true, "\(live)")
+    }
+
     func testKilledRunResumesWithoutDuplicates() throws {
         let server = try startServer(.xinhua)
         let dir = try TemporaryDirectory("crawl-kill")

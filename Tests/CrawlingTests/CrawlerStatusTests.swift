@@ -96,4 +96,26 @@ final class CrawlerStatusTests: XCTestCase {
             XCTAssertEqual(summary.outcome, .failed)
         }
     }
+
+    func testRedirectsAreFollowedForFiveHopsNotSix() throws {
+        // /1/index.html -> /2/index.html -> ... (list pages of the People's Daily shape).
+        func chain(_ hops: Int) -> [String: [HTTPResponsePlan]] {
+            var routes = ["/\(hops + 1)/index.html": [StubServer.page("<p>end</p>")]]
+            for i in 1...hops { routes["/\(i)/index.html"] = [StubServer.redirect("/\(i + 1)/index.html")] }
+            return routes
+        }
+        let site = try StubServer.site(seeds: ["/1/index.html"])
+        let five = try StubServer(chain(5))
+        let fiveDir = try TemporaryDirectory("crawl-redirects-5")
+        XCTAssertEqual(try five.crawl(site, corpus: fiveDir.path).archived, 1, "the end of five hops is archived")
+        XCTAssertEqual(five.targets, ["/robots.txt"] + (1...6).map { "/\($0)/index.html" })
+
+        let six = try StubServer(chain(6))
+        let sixDir = try TemporaryDirectory("crawl-redirects-6")
+        XCTAssertEqual(try six.crawl(site, corpus: sixDir.path).archived, 0)
+        XCTAssertEqual(six.targets, ["/robots.txt"] + (1...6).map { "/\($0)/index.html" }, "the sixth hop is not taken")
+        let sixth = try XCTUnwrap(try CrawlState(path: sixDir.path + "/crawl.sqlite").entry(site.origin + "/6/index.html"))
+        XCTAssertEqual(sixth.status, "failed")
+        XCTAssertEqual(sixth.redirects, 5)
+    }
 }

@@ -258,6 +258,42 @@ final class ReplicaCrawlTests: XCTestCase {
                        server.catalog.expectedArchivedPaths.sorted())
     }
 
+    func testRobotsSitemapsReachTheFrontier() throws {
+        let server = try startServer(.people)
+        var site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        site.seeds = ["/"]
+        site.sitemaps = [] // robots.txt alone names them
+        let dir = try TemporaryDirectory("crawl-robots-sitemaps")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.maxPages = 3
+        _ = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(server.requestLog.map(\.target), ["/robots.txt", "/", "/sitemap.xml", "/sitemap-sections.xml"])
+        let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        func discoveredFrom(_ path: String) throws -> String? {
+            try state.db.query("SELECT discovered_from FROM frontier WHERE url = ?", [.text(site.origin + path)]).first?.first?.string
+        }
+        XCTAssertEqual(try discoveredFrom("/sitemap.xml"), site.origin + "/robots.txt")
+        XCTAssertEqual(try state.entry(site.origin + "/sitemap.xml")?.kind, .sitemap)
+        // The oldest article is on no page fetched yet: the sitemap put it in the frontier.
+        let oldest = try XCTUnwrap(server.catalog.articles.last?.path)
+        XCTAssertEqual(try discoveredFrom(oldest), site.origin + "/sitemap.xml")
+    }
+
+    func testRobotsCrawlDelayIsKeptBetweenRequests() throws {
+        var replica = ReplicaCrawlTests.replicaOptions
+        replica.crawlDelay = 0.2
+        let server = try startServer(.people, options: replica)
+        let dir = try TemporaryDirectory("crawl-delay")
+        _ = try crawl(server, corpus: dir.path, maxPages: 3) // the site delay is 0.001 s: robots.txt's 0.2 s wins
+        let times = server.requestLog.map(\.time)
+        XCTAssertEqual(times.count, 4)
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(later.timeIntervalSince(earlier), 0.2, "Crawl-delay kept, robots.txt to first page included")
+        }
+    }
+
     func testFetcherKeepsBytesAsSentAndCapsTheBody() throws {
         let server = try startServer(.people)
         let fetcher = HTTPFetcher(settings: .init(userAgent: "ko-llama/0.1 (+tests)"))
