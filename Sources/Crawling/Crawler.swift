@@ -307,7 +307,7 @@ public final class Crawler {
         unanswered.remove(url)
 
         switch exchange.status {
-        case 200:
+        case 200, 203: // 203: a whole page, though a proxy may have transformed it
             let signals = PageSignals(headers: exchange.headers, body: exchange.body, sitemap: entry.kind == .sitemap,
                                       charsetHint: scope.site.charsetHint, noticePatterns: noticePatterns)
             fetch.optOuts = signals.optOuts
@@ -337,11 +337,14 @@ public final class Crawler {
                 fetch.error = "redirect to a URL outside the site: \(exchange.header("Location") ?? "(no Location)")"
                 try state.setStatus(url, .redirected, attempts: attempts, error: fetch.error)
             }
-        case 429, 500..<600:
+        case 206, 429, 500..<600: // 206: part of a page, unasked (no Range sent): retried like a truncated body
             summary.errors += 1
             fetch.error = "HTTP \(exchange.status)"
             if let pause = scheduler.pauseReason(host: host) { summary.pausedReason = pause }
             try retryOrFail(url, attempts: attempts, kind: .transient, wait: retryAfter ?? scheduler.backoff(attempt: attempts), error: fetch.error!, state: state)
+        case 200..<300:
+            // No page to archive (204 No Content, 202 Accepted...), but the URL answered: done, not gone.
+            try state.setStatus(url, .done, attempts: attempts, error: "HTTP \(exchange.status): nothing archived")
         default:
             summary.gone += 1
             try state.setStatus(url, .gone, attempts: attempts, error: "HTTP \(exchange.status)")

@@ -118,4 +118,26 @@ final class CrawlerStatusTests: XCTestCase {
         XCTAssertEqual(sixth.status, "failed")
         XCTAssertEqual(sixth.redirects, 5)
     }
+
+    func testSuccessfulStatusesOtherThan200AreNotGone() throws {
+        var partial = StubServer.page("<p>half</p>", status: 206)
+        partial.headers.append(("Content-Range", "bytes 0-10/22"))
+        let stub = try StubServer([
+            "/1/index.html": [StubServer.page("<p>via a proxy</p>", status: 203)],
+            "/2/index.html": [StubServer.status(204)],
+            "/3/index.html": [partial, StubServer.page("<p>whole</p>")],
+        ])
+        let site = try StubServer.site(seeds: ["/1/index.html", "/2/index.html", "/3/index.html"])
+        let dir = try TemporaryDirectory("crawl-2xx")
+        let summary = try stub.crawl(site, corpus: dir.path)
+        XCTAssertEqual(summary.gone, 0)
+        XCTAssertEqual(summary.archived, 2, "the 203 page, and the 206 one once whole")
+        XCTAssertEqual(summary.errors, 1, "the unasked-for 206")
+        let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        for path in ["/1/index.html", "/2/index.html", "/3/index.html"] {
+            XCTAssertEqual(try state.entry(site.origin + path)?.status, "done", path)
+        }
+        let archived = try ReplicaCrawlTests.archivedResponses(dir.path).compactMap { $0.targetURI.map(SiteScope.pathAndQuery) }
+        XCTAssertEqual(archived.sorted(), ["/1/index.html", "/3/index.html"])
+    }
 }
