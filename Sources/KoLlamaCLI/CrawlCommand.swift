@@ -57,8 +57,8 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "How site operators reach you (URL or e-mail); sent in the User-Agent.")
     var contact = "https://github.com/ko-llama/ko-llama"
 
-    @Option(help: "Folder of site definitions.")
-    var crawlersDir = "crawlers"
+    @Option(help: "Folder of site definitions (default: ./crawlers, else the source checkout's).")
+    var crawlersDir = SiteDefinition.defaultCrawlersDirectory
 
     @Option(help: "Rotate WARC files at this many megabytes.")
     var warcMegabytes = 100

@@ -40,8 +40,8 @@ struct ReplicaCommand: ParsableCommand {
         @Flag(help: "Serve every page plainly (no failure modes).")
         var noFailureModes = false
 
-        @Option(help: "The replica's article texts.")
-        var corpusFile = "crawlers/replica/articles.jsonl.gz"
+        @Option(help: "The replica's article texts (default: crawlers/replica/articles.jsonl.gz under ./crawlers, else the source checkout's).")
+        var corpusFile = ReplicaCorpus.defaultPath
 
         /// The site `--site` names: a replica site's name, or the path of a site definition whose
         /// `name` is one (as `<site>` reads everywhere, see ARCHITECTURE.md).

@@ -16,12 +16,18 @@ final class CrawlCommandTests: XCTestCase {
         return server
     }
 
-    private func launch(_ site: String, origin: String, corpus: String, delay: String = "0.001") throws -> Process {
+    /// Starts `ko-llama crawl`; with `directory` it runs there and finds the site definitions by itself.
+    private func launch(_ site: String, origin: String, corpus: String, delay: String = "0.001", from directory: String? = nil,
+                        extra: [String] = []) throws -> Process {
         try MissingExecutable.check()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
-        p.arguments = ["crawl", "--site", site, "--corpus", corpus, "--origin", origin,
-                       "--delay", delay, "--backoff", "0.05", "--crawlers-dir", repositoryRoot + "/crawlers", "--quiet"]
+        p.arguments = ["crawl", "--site", site, "--corpus", corpus, "--origin", origin, "--delay", delay, "--backoff", "0.05", "--quiet"] + extra
+        if let directory {
+            p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        } else {
+            p.arguments! += ["--crawlers-dir", repositoryRoot + "/crawlers"]
+        }
         p.standardError = FileHandle.nullDevice
         try p.run()
         return p
@@ -92,6 +98,15 @@ final class CrawlCommandTests: XCTestCase {
         let live = try terminalLines(server, corpus: liveDir.path, ["--max-pages", "4"])
         XCTAssertTrue(live.first?.contains("\u{1B}[K") == true, "\(live)")
         XCTAssertEqual(live.last?.components(separatedBy: "\u{1B}[K").last?.hasPrefix("crawl people-ko: 4 requests, "), true, "\(live)")
+    }
+
+    func testSiteNamesResolveFromAnotherDirectory() throws {
+        let server = try startServer(.people)
+        let elsewhere = try TemporaryDirectory("crawl-cwd")
+        let p = try launch("people-ko", origin: server.origin, corpus: elsewhere.file("corpus"), from: elsewhere.path,
+                           extra: ["--max-pages", "2"])
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "crawlers/people-ko.json found without --crawlers-dir")
     }
 
     func testKilledRunResumesWithoutDuplicates() throws {
