@@ -82,8 +82,17 @@ public struct SiteDefinition: Codable, Sendable, Equatable {
         public var stripPrefixes: [String]
     }
 
+    /// `crawlers` under the current directory when there is one, else the `crawlers` folder of the
+    /// source checkout ko-llama was built from, so a run from elsewhere (cron, another folder)
+    /// still finds the site definitions and the replica's texts.
+    public static var defaultCrawlersDirectory: String {
+        if FileSystem.isDirectory("crawlers") { return "crawlers" }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path + "/crawlers"
+    }
+
     /// Loads a definition: `site` is a name in `crawlersDirectory` (without `.json`) or a path.
-    public static func load(_ site: String, crawlersDirectory: String = "crawlers") throws -> SiteDefinition {
+    public static func load(_ site: String, crawlersDirectory: String = defaultCrawlersDirectory) throws -> SiteDefinition {
         let path = site.hasSuffix(".json") || site.contains("/") ? site : "\(crawlersDirectory)/\(site).json"
         guard FileSystem.exists(path) else {
             throw SiteDefinitionError.notFound(path: path)

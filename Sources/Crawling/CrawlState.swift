@@ -11,7 +11,7 @@ public final class CrawlState {
         case pending
         /// Fetched this run (lists) or archived for good (articles).
         case done
-        /// 404 / 410 / other permanent 4xx.
+        /// 404 / 410 / other 4xx (429 aside), or an unexpected status.
         case gone
         /// robots.txt forbids it (rechecked every run).
         case disallowed

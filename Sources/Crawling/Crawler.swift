@@ -9,7 +9,8 @@ public struct CrawlOptions: Sendable {
     public var originOverride: String?
     /// Stop after this many page requests (robots.txt not counted); the frontier stays resumable.
     public var maxPages: Int?
-    /// Stop starting requests after this many seconds.
+    /// End the run after this many seconds: no request starts, and no wait (delay, Retry-After,
+    /// backoff) begins, that would end after it; requests are cut at it. The frontier stays resumable.
     public var maxDuration: Double?
     /// Replaces the site's politeness delay (robots.txt Crawl-delay still wins when larger).
     public var delay: Double?
@@ -43,19 +44,39 @@ public struct CrawlSummary: Sendable, Equatable {
     public var notModified = 0
     public var unchanged = 0
     public var bytes = 0
+    /// Error answers and failed transfers (429, 5xx, timeouts, resets), retried ones included.
     public var errors = 0
+    /// URLs left without an answer at the end of the run because of errors: retries used up,
+    /// or still waiting for a retry when the run stopped. A URL whose retry succeeded is not one.
+    public var failed = 0
     public var disallowed = 0
     public var gone = 0
     public var warcFiles: [String] = []
     public var seconds = 0.0
-    /// Why the host stopped early (robots.txt unavailable, Retry-After too long), if it did.
+    /// Why the host stopped early (robots.txt unreachable, Retry-After too long), if it did.
     public var pausedReason: String?
     /// Why the run stopped before the frontier was empty (`max-pages`, `max-duration`), if it did.
     public var stoppedBy: String?
 
+    /// How a run ended, as `ko-llama crawl` tells cron with its exit code.
+    public enum Outcome: Sendable, Equatable {
+        /// New or changed pages were archived (exit 0).
+        case newPages
+        /// The site answered and had nothing new (exit 3).
+        case nothingNew
+        /// Nothing archived, and the host was paused (robots.txt unreachable: network errors,
+        /// 429 or 5xx; Retry-After too long) or URLs were left failed (exit 1).
+        case failed
+    }
+
+    public var outcome: Outcome {
+        if archived > 0 { return .newPages }
+        return pausedReason != nil || failed > 0 ? .failed : .nothingNew
+    }
+
     public var line: String {
         var s = "crawl \(site): \(requests) requests, \(archived) archived (\(archivedArticles) articles), \(notModified) not modified, "
-            + "\(unchanged) unchanged, \(gone) gone, \(disallowed) disallowed, \(errors) errors, \(bytes) bytes, "
+            + "\(unchanged) unchanged, \(gone) gone, \(disallowed) disallowed, \(errors) errors (\(failed) failed), \(bytes) bytes, "
             + "\(warcFiles.count) WARC files, " + String(format: "%.1f s", seconds)
         if let pausedReason { s += "; host paused: \(pausedReason)" }
         if let stoppedBy { s += "; stopped by \(stoppedBy) (resumable)" }
@@ -91,6 +112,10 @@ public final class Crawler {
     private let fetcher: HTTPFetcher
     private var robots = RobotsTxt.allowAll
     private var summary: CrawlSummary
+    /// URLs whose last request this run ended in an error (`CrawlSummary.failed`).
+    private var unanswered: Set<String> = []
+    /// When `--max-duration` ends the run, on `clock` (infinity without one).
+    private var deadline = Double.infinity
     private var progress: ProgressReporter?
 
     public init(site: SiteDefinition, options: CrawlOptions, clock: CrawlClock = SystemClock()) throws {
@@ -113,6 +138,7 @@ public final class Crawler {
     /// Runs the crawl. Throws `CrawlError.locked` when another run holds the corpus lock.
     public func run() throws -> CrawlSummary {
         let started = clock.now()
+        deadline = options.maxDuration.map { started + $0 } ?? .infinity
         guard let lock = try CrawlLock(path: options.corpus + "/crawl.lock") else {
             throw CrawlError.locked(path: options.corpus + "/crawl.lock")
         }
@@ -139,21 +165,23 @@ public final class Crawler {
         }
 
         try fetchRobots(state: state, archive: archive)
-        while summary.pausedReason == nil {
+        while summary.pausedReason == nil && summary.stoppedBy == nil {
             if let maxPages = options.maxPages, summary.requests >= maxPages {
                 summary.stoppedBy = "max-pages"
                 break
             }
             let now = clock.now()
-            if let maxDuration = options.maxDuration, now - started >= maxDuration {
+            if now >= deadline {
                 summary.stoppedBy = "max-duration"
                 break
             }
             guard let entry = try state.nextReady(origin: scope.origin, now: now) else {
                 guard let earliest = try state.earliestPending(origin: scope.origin) else { break }
-                var wait = earliest - now
-                if let maxDuration = options.maxDuration { wait = min(wait, started + maxDuration - now) }
-                clock.sleep(seconds: max(0.001, wait))
+                if earliest > deadline {
+                    summary.stoppedBy = "max-duration"
+                    break
+                }
+                clock.sleep(seconds: max(0.001, earliest - now))
                 continue
             }
             // One transaction per page: its WARC length, validators, links, status and log commit together.
@@ -162,6 +190,7 @@ public final class Crawler {
             reporter.advance(detail: "\(summary.archived) archived, \(summary.bytes / 1024) KiB, \(summary.errors) errors (\(host))")
         }
         if let name = try archive.finalize() { try state.markWARCFinalized(name) }
+        summary.failed = unanswered.count
         summary.seconds = clock.now() - started
         reporter.finish(summary: summary.line)
         return summary
@@ -169,37 +198,70 @@ public final class Crawler {
 
     // MARK: - robots.txt
 
+    /// Fetches robots.txt and reads its status as RFC 9309 (2.3.1) does: a 2xx gives the rules;
+    /// redirects are followed for up to five hops, across hosts too, and more count as
+    /// "unavailable"; "unavailable" (4xx) allows everything; "unreachable" (429, 5xx, network
+    /// errors) disallows everything, so the host is paused for the run. The Crawl-delay is in
+    /// force before the first page is asked for.
     private func fetchRobots(state: CrawlState, archive: WARCArchive) throws {
-        let url = scope.origin + "/robots.txt"
-        guard scheduler.acquire(host: host) else { return }
+        var url = scope.origin + "/robots.txt"
+        var target = scope.fetchURL(url)
         var status = 0
-        do {
-            var exchange = try fetcher.get(scope.fetchURL(url))
-            exchange.url = url
-            scheduler.release(host: host, outcome: .done)
+        for hop in 0...Crawler.maxRedirects {
+            guard acquireSlot() else { return }
+            let exchange: HTTPExchange
+            do {
+                exchange = try fetcher.get(target, timeout: deadline - clock.now())
+            } catch let error as FetchError {
+                scheduler.release(host: host, outcome: .done)
+                if clock.now() >= deadline {
+                    summary.stoppedBy = "max-duration"
+                    return
+                }
+                scheduler.pause(host: host, reason: "robots.txt unreachable: \(error.detail)")
+                break
+            }
             status = exchange.status
-            switch exchange.status {
+            if (300..<400).contains(status), hop < Crawler.maxRedirects, let location = exchange.header("Location"),
+               let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL.absoluteString {
+                scheduler.release(host: host, outcome: .done)
+                // On the site (or its mirror): kept canonical like every URL; elsewhere: as it is.
+                url = scope.resolve(next, against: url) ?? next
+                target = scope.fetchURL(url)
+                continue
+            }
+            switch status {
             case 200..<300:
                 robots = RobotsTxt(bytes: exchange.body, userAgent: options.productToken)
-                _ = try archiveIfChanged(exchange, kind: nil, optOuts: [], state: state, archive: archive)
-            case 400..<500:
-                robots = .allowAll
+                scheduler.setCrawlDelay(robots.crawlDelay, host: host)
+                var record = exchange
+                record.url = url
+                _ = try archiveIfChanged(record, kind: nil, optOuts: [], state: state, archive: archive)
+            case 429, 500...:
+                scheduler.pause(host: host, reason: "robots.txt answered \(status)")
             default:
-                scheduler.pause(host: host, reason: "robots.txt answered \(exchange.status)")
+                // 4xx, a redirect without a target, or more than five redirects: unavailable.
+                robots = .allowAll
             }
-        } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
-            scheduler.pause(host: host, reason: "robots.txt unavailable: \(error.detail)")
+            break
         }
         try state.recordRobots(host: host, time: Date().timeIntervalSince1970, status: status, rules: robots.summary)
         if let reason = scheduler.pauseReason(host: host) {
             summary.pausedReason = reason
             return
         }
-        scheduler.setCrawlDelay(robots.crawlDelay, host: host)
         for sitemap in robots.sitemaps {
             if let u = scope.resolve(sitemap, against: url) { try state.enqueue(u, kind: .sitemap, from: url) }
         }
+    }
+
+    /// Takes the host's next request slot. On false the run stops: the host is paused, or its
+    /// next slot lies past `--max-duration` (whatever was about to be fetched stays pending).
+    private func acquireSlot() -> Bool {
+        if scheduler.acquire(host: host, deadline: deadline) { return true }
+        if let reason = scheduler.pauseReason(host: host) { summary.pausedReason = reason } else { summary.stoppedBy = "max-duration" }
+        return false
     }
 
     // MARK: - One frontier entry
@@ -213,10 +275,7 @@ public final class Crawler {
             try state.setStatus(url, .disallowed, error: rule.map { "robots.txt disallow: \($0.pattern)" })
             return
         }
-        guard scheduler.acquire(host: host) else {
-            summary.pausedReason = scheduler.pauseReason(host: host)
-            return
-        }
+        guard acquireSlot() else { return }
         let validators = try state.validators(url)
         var conditional: [(String, String)] = []
         if let etag = validators?.etag { conditional.append(("If-None-Match", etag)) }
@@ -226,10 +285,15 @@ public final class Crawler {
         let attempts = entry.attempts + 1
         var exchange: HTTPExchange
         do {
-            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional)
+            exchange = try fetcher.get(scope.fetchURL(url), extraHeaders: conditional, timeout: deadline - clock.now())
             exchange.url = url
         } catch let error as FetchError {
             scheduler.release(host: host, outcome: .done)
+            if clock.now() >= deadline {
+                // Cut at --max-duration, not the server's failure: left pending as it was.
+                summary.stoppedBy = "max-duration"
+                return
+            }
             summary.errors += 1
             try state.log(.init(time: now, url: url, status: 0, bytes: 0, duration: 0, error: error.description))
             try retryOrFail(url, attempts: attempts, kind: error.kind, wait: scheduler.backoff(attempt: attempts), error: error.description, state: state)
@@ -240,9 +304,10 @@ public final class Crawler {
         let ruleText = rule.map { "\($0.allow ? "allow" : "disallow"): \($0.pattern)" }
         var fetch = CrawlState.Fetch(time: now, url: url, status: exchange.status, bytes: exchange.body.count,
                                      duration: exchange.duration, robotsRule: ruleText)
+        unanswered.remove(url)
 
         switch exchange.status {
-        case 200:
+        case 200, 203: // 203: a whole page, though a proxy may have transformed it
             let signals = PageSignals(headers: exchange.headers, body: exchange.body, sitemap: entry.kind == .sitemap,
                                       charsetHint: scope.site.charsetHint, noticePatterns: noticePatterns)
             fetch.optOuts = signals.optOuts
@@ -272,11 +337,14 @@ public final class Crawler {
                 fetch.error = "redirect to a URL outside the site: \(exchange.header("Location") ?? "(no Location)")"
                 try state.setStatus(url, .redirected, attempts: attempts, error: fetch.error)
             }
-        case 429, 500..<600:
+        case 206, 429, 500..<600: // 206: part of a page, unasked (no Range sent): retried like a truncated body
             summary.errors += 1
             fetch.error = "HTTP \(exchange.status)"
             if let pause = scheduler.pauseReason(host: host) { summary.pausedReason = pause }
             try retryOrFail(url, attempts: attempts, kind: .transient, wait: retryAfter ?? scheduler.backoff(attempt: attempts), error: fetch.error!, state: state)
+        case 200..<300:
+            // No page to archive (204 No Content, 202 Accepted...), but the URL answered: done, not gone.
+            try state.setStatus(url, .done, attempts: attempts, error: "HTTP \(exchange.status): nothing archived")
         default:
             summary.gone += 1
             try state.setStatus(url, .gone, attempts: attempts, error: "HTTP \(exchange.status)")
@@ -285,6 +353,7 @@ public final class Crawler {
     }
 
     private func retryOrFail(_ url: String, attempts: Int, kind: FetchError.Kind, wait: Double, error: String, state: CrawlState) throws {
+        unanswered.insert(url)
         if kind == .transient && attempts <= scope.site.politeness.maxRetries {
             try state.setStatus(url, .pending, attempts: attempts, nextAttempt: clock.now() + wait, error: error)
         } else {

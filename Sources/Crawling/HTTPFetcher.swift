@@ -2,12 +2,14 @@ import CCurl
 import Foundation
 
 /// One HTTP exchange as it happened on the wire: the request we sent and the response bytes
-/// exactly as received (status line, headers, body; never content-decoded).
+/// as received (status line, headers, body; never content-decoded). libcurl always removes
+/// chunked framing, so the head's framing headers are rewritten to describe the stored body
+/// (see `HTTPFetcher.storedHead`).
 public struct HTTPExchange: Sendable {
     public var url: String
     /// The request head we sent (request line + headers + blank line), for the WARC request record.
     public var requestHead: [UInt8]
-    /// Raw response head (status line + headers + blank line).
+    /// Response head (status line + headers + blank line) as received, framing headers aside.
     public var responseHead: [UInt8]
     public var body: [UInt8]
     public var status: Int
@@ -65,9 +67,10 @@ public final class HTTPFetcher {
         for handle in handles.values { curl_easy_cleanup(handle) }
     }
 
-    /// GETs `url` with `extraHeaders` (e.g. conditional ones). Throws `FetchError` when no complete
-    /// response arrived; any complete response (including 4xx/5xx) is returned.
-    public func get(_ url: String, extraHeaders: [(String, String)] = []) throws -> HTTPExchange {
+    /// GETs `url` with `extraHeaders` (e.g. conditional ones), taking at most `timeout` seconds
+    /// (and never more than the settings allow). Throws `FetchError` when no complete response
+    /// arrived; any complete response (including 4xx/5xx) is returned.
+    public func get(_ url: String, extraHeaders: [(String, String)] = [], timeout: Double = .infinity) throws -> HTTPExchange {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw FetchError(url: url, kind: .permanent, curlCode: 3, detail: "not an absolute URL")
         }
@@ -107,8 +110,10 @@ public final class HTTPFetcher {
         _ = kl_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = kl_curl_setopt_long(handle, CURLOPT_HTTP_CONTENT_DECODING, 0)
         _ = kl_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        _ = kl_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout * 1000))
-        _ = kl_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.totalTimeout * 1000))
+        // Whole milliseconds rounded up (a cut never comes before `timeout`), at least 1: curl reads 0 as "none".
+        let total = max(1, Int((min(settings.totalTimeout, timeout) * 1000).rounded(.up)))
+        _ = kl_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(Int(settings.connectTimeout * 1000), total))
+        _ = kl_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, total)
         _ = kl_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedBytes)
         _ = kl_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds)
         _ = kl_curl_setopt_long(handle, CURLOPT_MAXFILESIZE, settings.maxBodyBytes)
@@ -132,14 +137,63 @@ public final class HTTPFetcher {
         var ipPointer: UnsafeMutablePointer<CChar>?
         _ = kl_curl_getinfo_string(handle, CURLINFO_PRIMARY_IP, &ipPointer)
         let ip = ipPointer.map { String(cString: $0) }
-        let headText = String(decoding: sink.head, as: UTF8.self)
+        let head = HTTPFetcher.storedHead(sink.head, status: status, bodyLength: sink.body.count)
+        let headText = String(decoding: head, as: UTF8.self)
         var headers: [(name: String, value: String)] = []
         for line in headText.components(separatedBy: "\r\n").dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        return HTTPExchange(url: url, requestHead: Array(requestHead.utf8), responseHead: sink.head, body: sink.body,
+        return HTTPExchange(url: url, requestHead: Array(requestHead.utf8), responseHead: head, body: sink.body,
                             status: status, headers: headers, remoteIP: ip?.isEmpty == false ? ip : nil, duration: duration)
+    }
+}
+
+extension HTTPFetcher {
+    /// The response head to store with `bodyLength` bytes of body. libcurl undoes chunked transfer
+    /// coding whatever we ask (content coding we do turn off), so a stored `Transfer-Encoding:
+    /// chunked` would describe framing the stored body no longer has, and readers (warcio, our
+    /// extractor) would try to dechunk it. As Common Crawl's WARC writers (Nutch, StormCrawler)
+    /// do when the transport decoding was undone, the original header is kept under a renamed
+    /// name, `X-Crawler-Transfer-Encoding`, a `Content-Length` that does not match the stored
+    /// body likewise becomes `X-Crawler-Content-Length`, and a `Content-Length` of the stored
+    /// body is added. Every other byte of the head stays as received; bodiless answers (1xx,
+    /// 204, 304, whose Content-Length describes another representation) are left alone.
+    static func storedHead(_ head: [UInt8], status: Int, bodyLength: Int) -> [UInt8] {
+        if status < 200 || status == 204 || status == 304 { return head }
+        let crlf: [UInt8] = [13, 10]
+        var lines = head.split(separator: 10, omittingEmptySubsequences: false).map { line in
+            line.last == 13 ? Array(line.dropLast()) : Array(line)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        func name(_ line: [UInt8]) -> String? {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            return String(decoding: line[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        func value(_ line: [UInt8]) -> String {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return "" }
+            return String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        var renamed = false, lengthMatches = false
+        for i in lines.indices.dropFirst() {
+            switch name(lines[i]) {
+            case "transfer-encoding"?:
+                lines[i] = Array("X-Crawler-".utf8) + lines[i]
+                renamed = true
+            case "content-length"?:
+                if Int(value(lines[i])) == bodyLength {
+                    lengthMatches = true
+                } else {
+                    lines[i] = Array("X-Crawler-".utf8) + lines[i]
+                    renamed = true
+                }
+            default:
+                break
+            }
+        }
+        guard renamed else { return head }
+        if !lengthMatches { lines.append(Array("Content-Length: \(bodyLength)".utf8)) }
+        return lines.flatMap { $0 + crlf } + crlf
     }
 }
 

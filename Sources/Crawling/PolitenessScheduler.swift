@@ -90,12 +90,14 @@ public final class PolitenessScheduler: @unchecked Sendable {
         return hosts[host]?.paused
     }
 
-    /// Waits until a request to `host` may start and takes a slot; false when the host is paused.
-    public func acquire(host: String) -> Bool {
+    /// Waits until a request to `host` may start and takes a slot. Returns false at once when the
+    /// host is paused, or when its next slot comes after `deadline` (a run's `--max-duration`, on
+    /// the scheduler's clock): a wait that would overrun the run is not started.
+    public func acquire(host: String, deadline: Double = .infinity) -> Bool {
         condition.lock()
         while true {
             let state = hosts[host, default: HostState()]
-            if state.paused != nil {
+            if state.paused != nil || state.nextAllowed > deadline {
                 condition.unlock()
                 return false
             }

@@ -17,8 +17,8 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "JSON file with CleaningPolicy thresholds; keys left out keep their defaults.")
     var policy: String?
 
-    @Option(help: "Where site definitions live (rights.excludeReservedFromTraining per source).")
-    var crawlersDir = "crawlers"
+    @Option(help: "Where site definitions live (rights.excludeReservedFromTraining per source; default: ./crawlers, else the source checkout's).")
+    var crawlersDir = SiteDefinition.defaultCrawlersDirectory
 
     @Flag(help: "Keep documents with a rights reservation in the splits (overrides the site setting).")
     var includeReserved = false

@@ -22,8 +22,11 @@ struct CrawlCommand: ParsableCommand {
             signal found (x-robots-tag, tdm-reservation, tdm-policy headers; meta robots, \
             tdm-reservation, tdm-policy; rights notice matched by the site's rights.noticePatterns).
 
-            Exit codes: 0 new pages archived; 3 ran fine but nothing new; 4 another run holds \
-            <corpus>/crawl.lock (exited cleanly); 1 failed; 64 usage error.
+            Exit codes: 0 new pages archived; 3 the site answered and had nothing new; 1 failed: \
+            nothing archived and the host was paused (robots.txt unreachable or answering 429/5xx, \
+            a Retry-After over the site's limit) or URLs were left failed after their retries, or \
+            the run could not start; 4 another run holds <corpus>/crawl.lock (exited cleanly); \
+            64 usage error.
             """
     )
 
@@ -39,7 +42,7 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "Stop after this many page requests; the next run resumes.")
     var maxPages: Int?
 
-    @Option(help: "Stop starting requests after this many seconds; the next run resumes.")
+    @Option(help: "End the run after this many seconds (waits and requests that would pass it are not made, or cut); the next run resumes.")
     var maxDuration: Double?
 
     @Option(help: "Seconds between requests to the host, replacing the site's (robots.txt Crawl-delay still wins when larger).")
@@ -54,8 +57,8 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "How site operators reach you (URL or e-mail); sent in the User-Agent.")
     var contact = "https://github.com/ko-llama/ko-llama"
 
-    @Option(help: "Folder of site definitions.")
-    var crawlersDir = "crawlers"
+    @Option(help: "Folder of site definitions (default: ./crawlers, else the source checkout's).")
+    var crawlersDir = SiteDefinition.defaultCrawlersDirectory
 
     @Option(help: "Rotate WARC files at this many megabytes.")
     var warcMegabytes = 100
@@ -81,8 +84,11 @@ struct CrawlCommand: ParsableCommand {
             options.contact = contact
             options.warcMaxBytes = warcMegabytes * 1_000_000
             options.quiet = output.quiet
-            let summary = try Crawler(site: definition, options: options).run()
-            if summary.archived == 0 { throw ExitCode(3) }
+            switch try Crawler(site: definition, options: options).run().outcome {
+            case .newPages: return
+            case .nothingNew: throw ExitCode(3)
+            case .failed: throw ExitCode.failure
+            }
         } catch let error as CrawlError {
             FileHandle.standardError.write(Data("ko-llama crawl: \(error)\n".utf8))
             throw ExitCode(4)

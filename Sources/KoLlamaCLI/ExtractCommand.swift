@@ -16,8 +16,8 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "More .warc/.warc.gz files or folders (e.g. from another crawler).")
     var input: [String] = []
 
-    @Option(help: "Folder of site definitions.")
-    var crawlersDir = "crawlers"
+    @Option(help: "Folder of site definitions (default: ./crawlers, else the source checkout's).")
+    var crawlersDir = SiteDefinition.defaultCrawlersDirectory
 
     @Option(help: "Treat every page as this site (a name in --crawlers-dir).")
     var site: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Dispatch
 import Foundation
 import Replica
@@ -15,10 +16,10 @@ struct ReplicaCommand: ParsableCommand {
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve one replica site on 127.0.0.1 until interrupted.",
-            discussion: "Failure modes (redirects, 404/410, 429/503 once, a slow and a truncated page, CP949, opt-out headers) are on unless --no-failure-modes."
+            discussion: "Failure modes (redirects, 404/410, 429/503 once, a slow, a truncated and a chunked page, CP949, opt-out headers) are on unless --no-failure-modes."
         )
 
-        @Option(help: "Site to serve: \(ReplicaSite.allCases.map(\.rawValue).joined(separator: " or ")).")
+        @Option(help: "Site to serve: \(ReplicaSite.allCases.map(\.rawValue).joined(separator: " or ")), or the path of its definition.")
         var site: String
 
         @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
@@ -39,12 +40,25 @@ struct ReplicaCommand: ParsableCommand {
         @Flag(help: "Serve every page plainly (no failure modes).")
         var noFailureModes = false
 
-        @Option(help: "The replica's article texts.")
-        var corpusFile = "crawlers/replica/articles.jsonl.gz"
+        @Option(help: "The replica's article texts (default: crawlers/replica/articles.jsonl.gz under ./crawlers, else the source checkout's).")
+        var corpusFile = ReplicaCorpus.defaultPath
+
+        /// The site `--site` names: a replica site's name, or the path of a site definition whose
+        /// `name` is one (as `<site>` reads everywhere, see ARCHITECTURE.md).
+        private func replicaSite() throws -> ReplicaSite {
+            let isPath = site.hasSuffix(".json") || site.contains("/")
+            let name = isPath ? try SiteDefinition.load(site).name : site
+            guard let replica = ReplicaSite(rawValue: name) else {
+                throw ValidationError("--site must be one of \(ReplicaSite.allCases.map(\.rawValue).joined(separator: ", ")) (or the path of their definition)")
+            }
+            return replica
+        }
 
         func validate() throws {
-            guard ReplicaSite(rawValue: site) != nil else {
-                throw ValidationError("--site must be one of \(ReplicaSite.allCases.map(\.rawValue).joined(separator: ", "))")
+            do {
+                _ = try replicaSite()
+            } catch let error as SiteDefinitionError {
+                throw ValidationError("--site: \(error)")
             }
             guard articles >= 0, crawlDelay >= 0, slowSeconds >= 0, publishEvery >= 0 else {
                 throw ValidationError("--articles, --crawl-delay, --slow-seconds and --publish-every must not be negative")
@@ -64,10 +78,11 @@ struct ReplicaCommand: ParsableCommand {
                 source.resume()
                 sources.append(source)
             }
-            let server = try ReplicaServer(site: ReplicaSite(rawValue: site)!, port: port, options: options)
+            let replica = try replicaSite()
+            let server = try ReplicaServer(site: replica, port: port, options: options)
             try server.start()
             // Written unbuffered so a script reading our output sees the origin at once.
-            let banner = "replica \(site): \(server.catalog.articles.count) of \(server.availableArticles) articles at \(server.origin) (Ctrl-C stops)\n"
+            let banner = "replica \(replica.rawValue): \(server.catalog.articles.count) of \(server.availableArticles) articles at \(server.origin) (Ctrl-C stops)\n"
             FileHandle.standardOutput.write(Data(banner.utf8))
 
             let publisher = publishEvery > 0 ? DispatchSource.makeTimerSource(queue: .global()) : nil
@@ -80,7 +95,7 @@ struct ReplicaCommand: ParsableCommand {
             publisher?.cancel()
             server.stop()
             let log = server.requestLog
-            print("replica \(site): stopped after \(log.count) requests, \(server.catalog.articles.count) articles published")
+            print("replica \(replica.rawValue): stopped after \(log.count) requests, \(server.catalog.articles.count) articles published")
         }
     }
 }

@@ -27,6 +27,8 @@ struct HTTPResponsePlan: Sendable {
     var delay: Double = 0
     /// Send only this many body bytes (with the full Content-Length), then close the connection.
     var truncateBodyAt: Int?
+    /// Send the body with chunked transfer coding instead of a Content-Length.
+    var chunked = false
 }
 
 /// Minimal HTTP/1.1 server over POSIX sockets on 127.0.0.1: one thread accepts, one thread per
@@ -187,13 +189,18 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             head2 += "Date: \(CivilTime.now.httpDate)\r\nServer: ko-llama-replica\r\n"
             for (name, value) in plan.headers { head2 += "\(name): \(value)\r\n" }
             // 304 carries no body and no Content-Length of its own body (RFC 9110 8.6).
-            if plan.status != 304 { head2 += "Content-Length: \(plan.body.count)\r\n" }
+            let chunked = plan.chunked && plan.status != 304
+            if chunked {
+                head2 += "Transfer-Encoding: chunked\r\n"
+            } else if plan.status != 304 {
+                head2 += "Content-Length: \(plan.body.count)\r\n"
+            }
             head2 += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
             var bytes = Array(head2.utf8)
             var sentBody = 0
             if head.method != "HEAD" && plan.status != 304 {
                 sentBody = min(plan.truncateBodyAt ?? plan.body.count, plan.body.count)
-                bytes += plan.body[0..<sentBody]
+                bytes += chunked ? Self.chunks(plan.body[0..<sentBody]) : Array(plan.body[0..<sentBody])
             }
             // Logged before the bytes go out, so a client that has its answer always finds it in the log.
             logger(head, plan.status, sentBody, arrival)
@@ -212,6 +219,18 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             offset += n
         }
         return true
+    }
+
+    /// `body` in chunked transfer coding (chunks of up to 4 KiB, then the last, empty chunk).
+    private static func chunks(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var start = body.startIndex
+        while start < body.endIndex {
+            let end = min(start + 4096, body.endIndex)
+            out += Array("\(String(end - start, radix: 16))\r\n".utf8) + body[start..<end] + [13, 10]
+            start = end
+        }
+        return out + Array("0\r\n\r\n".utf8)
     }
 
     private static func findHeadEnd(_ buffer: [UInt8]) -> Int? {

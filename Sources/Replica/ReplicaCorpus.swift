@@ -14,15 +14,8 @@ public struct ReplicaCorpus: Sendable {
     /// Entries of each site, in file order (= publication order, oldest first).
     public let entries: [ReplicaSite: [Entry]]
 
-    /// `crawlers/replica/articles.jsonl.gz` under the current directory when it exists there,
-    /// else in the source checkout this module was built from.
-    public static var defaultPath: String {
-        let relative = "crawlers/replica/articles.jsonl.gz"
-        if FileSystem.exists(relative) { return relative }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-        return root + "/" + relative
-    }
+    /// `replica/articles.jsonl.gz` in `SiteDefinition.defaultCrawlersDirectory`.
+    public static var defaultPath: String { SiteDefinition.defaultCrawlersDirectory + "/replica/articles.jsonl.gz" }
 
     public init(entries: [ReplicaSite: [Entry]]) {
         self.entries = entries

@@ -19,6 +19,9 @@ public enum ReplicaFailure: String, CaseIterable, Sendable {
     case redirectHomeAlias
     /// First request: Content-Length of the whole page, half the body, then the connection closes.
     case truncatedOnce
+    /// Sent with `Transfer-Encoding: chunked` and no Content-Length, as pages generated on the
+    /// fly by a front end such as nginx are.
+    case chunked
     /// First request: 429 with Retry-After; later requests: the page.
     case tooManyRequestsOnce
     /// `X-Robots-Tag: noai, noimageai`.
@@ -47,6 +50,7 @@ public enum ReplicaFailure: String, CaseIterable, Sendable {
         case .redirectFromLegacyPath: return 12
         case .redirectHomeAlias: return 0
         case .truncatedOnce: return 13
+        case .chunked: return 10
         case .tooManyRequestsOnce: return 14
         case .noAIHeader: return 15
         case .unavailableOnce: return 16

@@ -140,6 +140,8 @@ struct ReplicaRouter: Sendable {
             response.delay = options.slowResponseSeconds
         case .truncatedOnce? where attempt == 1:
             response.truncateBodyAt = body.count / 2
+        case .chunked?:
+            response.chunked = true
         default:
             break
         }

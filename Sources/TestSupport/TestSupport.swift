@@ -7,6 +7,23 @@ import XCTest
 public let repositoryRoot: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+/// The `ko-llama` executable of the build under test: SwiftPM links it beside the test bundle
+/// (`swift build --build-tests` builds both), so command-line tests never run a stale binary.
+public var koLlamaExecutable: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
+}
+
+/// Command-line tests fail, never skip, when the executable is missing: they must not pass by not running.
+public struct MissingExecutable: Error, CustomStringConvertible {
+    public var description: String { "\(koLlamaExecutable) not built (swift build --build-tests builds it)" }
+    public init() {}
+
+    /// Throws unless `koLlamaExecutable` exists and is executable.
+    public static func check() throws {
+        guard FileManager.default.isExecutableFile(atPath: koLlamaExecutable) else { throw MissingExecutable() }
+    }
+}
+
 /// A fresh directory under the system temporary directory, removed when released.
 public final class TemporaryDirectory {
     public let path: String

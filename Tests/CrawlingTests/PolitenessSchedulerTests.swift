@@ -78,6 +78,18 @@ final class PolitenessSchedulerTests: XCTestCase {
         XCTAssertNil(Crawler.parseRetryAfter("soon"))
     }
 
+    func testAWaitPastTheDeadlineIsNotStarted() {
+        let clock = FakeClock()
+        let s = scheduler(delay: 1, jitter: 0, clock: clock)
+        XCTAssertTrue(s.acquire(host: "h", deadline: 1010))
+        s.release(host: "h", outcome: .retryAfter(40))
+        XCTAssertFalse(s.acquire(host: "h", deadline: 1010), "Retry-After 40 would end after the deadline")
+        XCTAssertEqual(clock.sleeps, [], "and nothing was slept")
+        XCTAssertNil(s.pauseReason(host: "h"), "the host is not paused: a later run goes on")
+        XCTAssertTrue(s.acquire(host: "h", deadline: 1040))
+        XCTAssertEqual(clock.now(), 1040, accuracy: 1e-9)
+    }
+
     func testBackoffDoublesUpToTheCap() {
         let s = scheduler(clock: FakeClock())
         XCTAssertEqual((1...6).map { s.backoff(attempt: $0) }, [4, 8, 16, 32, 60, 60])

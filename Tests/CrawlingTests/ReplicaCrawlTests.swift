@@ -9,8 +9,8 @@ import XCTest
 final class ReplicaCrawlTests: XCTestCase {
     static let replicaOptions = ReplicaOptions(initialArticles: 24, crawlDelay: 0.002, slowResponseSeconds: 0.3, retryAfterSeconds: 1)
 
-    private func startServer(_ site: ReplicaSite) throws -> ReplicaServer {
-        let server = try ReplicaServer(site: site, options: ReplicaCrawlTests.replicaOptions)
+    private func startServer(_ site: ReplicaSite, options: ReplicaOptions = replicaOptions) throws -> ReplicaServer {
+        let server = try ReplicaServer(site: site, options: options)
         try server.start()
         addTeardownBlock { server.stop() }
         return server
@@ -61,11 +61,15 @@ final class ReplicaCrawlTests: XCTestCase {
         for record in responses {
             let http = try XCTUnwrap(HTTPMessage.parse(record.block))
             XCTAssertEqual(http.statusCode, 200)
-            if let length = http.header("Content-Length").flatMap(Int.init) {
-                XCTAssertEqual(record.block.count - http.bodyOffset, length, "complete body for \(record.targetURI ?? "")")
-            }
+            // The stored head describes the stored body: complete, and never chunk-framed.
+            XCTAssertEqual(http.header("Content-Length").flatMap(Int.init), record.block.count - http.bodyOffset,
+                           "complete body for \(record.targetURI ?? "")")
+            XCTAssertNil(http.header("Transfer-Encoding"), "libcurl removed the chunk framing of \(record.targetURI ?? "")")
             XCTAssertNotNil(record.header("WARC-IP-Address"))
         }
+        let chunkedPath = try XCTUnwrap(catalog.page(.chunked)?.path)
+        let chunked = try XCTUnwrap(responses.first { $0.targetURI.map(SiteScope.pathAndQuery) == chunkedPath })
+        XCTAssertEqual(HTTPMessage.parse(chunked.block)?.header("X-Crawler-Transfer-Encoding"), "chunked", "the wire framing stays on record")
 
         // robots.txt first, and nothing it disallows (nor any linked disallowed path) is requested.
         XCTAssertEqual(log.first?.target, "/robots.txt")
@@ -122,6 +126,37 @@ final class ReplicaCrawlTests: XCTestCase {
 
     func testCrawlsPeopleReplicaPolitelyAndCompletely() throws {
         try assertFullPoliteCrawl(.people)
+    }
+
+    /// The reference WARC reader over a real crawl (both templates, every failure mode): record,
+    /// block and payload digests check, and each response's HTTP head describes its payload.
+    func testWarcioReadsARealCrawl() throws {
+        try PythonPeer.require("warcio")
+        let server = try startServer(.xinhua)
+        let dir = try TemporaryDirectory("crawl-warcio")
+        let summary = try crawl(server, corpus: dir.path)
+        let out = try PythonPeer.run("""
+            import sys, glob
+            from warcio.archiveiterator import ArchiveIterator
+            records = responses = reframed = 0
+            for path in sorted(glob.glob(sys.argv[1] + '/raw/*.warc.gz')):
+                with open(path, 'rb') as f:
+                    for rec in ArchiveIterator(f, check_digests='raise'):
+                        payload = rec.raw_stream.read()
+                        records += 1
+                        if rec.rec_type != 'response':
+                            continue
+                        responses += 1
+                        h = rec.http_headers
+                        assert h.get_header('Transfer-Encoding') is None, rec.rec_headers.get_header('WARC-Target-URI')
+                        assert int(h.get_header('Content-Length')) == len(payload), rec.rec_headers.get_header('WARC-Target-URI')
+                        if h.get_header('X-Crawler-Transfer-Encoding') == 'chunked':
+                            reframed += 1
+            print(records, responses, reframed)
+            """, [dir.path])
+        let counts = out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let responses = try ReplicaCrawlTests.archivedResponses(dir.path)
+        XCTAssertEqual(counts, [2 * responses.count + summary.warcFiles.count, responses.count, 1], out)
     }
 
     func testSecondRunFetchesNoArticlesAndAPublishFetchesOnlyTheNewOnes() throws {
@@ -191,6 +226,74 @@ final class ReplicaCrawlTests: XCTestCase {
                        server.catalog.expectedArchivedPaths.sorted())
     }
 
+    func testMaxDurationCutsARetryAfterWaitAndALaterRunResumes() throws {
+        var replica = ReplicaCrawlTests.replicaOptions
+        replica.retryAfterSeconds = 2
+        let server = try startServer(.people, options: replica)
+        let page = try XCTUnwrap(server.catalog.page(.tooManyRequestsOnce)?.path)
+        // The 429 page is the first article asked for (after robots.txt's sitemaps and the lists).
+        var site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        site.seeds = [page]
+        site.sitemaps = []
+        let dir = try TemporaryDirectory("crawl-retry-after-deadline")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.backoff = 0.05
+        options.maxDuration = 1
+        let bounded = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(bounded.stoppedBy, "max-duration")
+        XCTAssertLessThan(bounded.seconds, 1.8, "the run ends by its deadline instead of sleeping through Retry-After: 2")
+        XCTAssertEqual(server.requestLog.last.map { [$0.target, String($0.status)] }, [page, "429"], "nothing asked for after the 429")
+
+        options.maxDuration = nil
+        let resumed = try Crawler(site: site, options: options).run()
+        XCTAssertNil(resumed.stoppedBy)
+        let hits = server.requestLog.filter { $0.target == page }
+        XCTAssertEqual(hits.map(\.status), [429, 200])
+        if hits.count == 2 {
+            XCTAssertGreaterThanOrEqual(hits[1].time.timeIntervalSince(hits[0].time), 1.95, "Retry-After honoured across runs")
+        }
+        XCTAssertEqual(ReplicaCrawlTests.articlePaths(try ReplicaCrawlTests.archivedResponses(dir.path)),
+                       server.catalog.expectedArchivedPaths.sorted())
+    }
+
+    func testRobotsSitemapsReachTheFrontier() throws {
+        let server = try startServer(.people)
+        var site = try SiteDefinition.load("people-ko", crawlersDirectory: repositoryRoot + "/crawlers")
+        site.seeds = ["/"]
+        site.sitemaps = [] // robots.txt alone names them
+        let dir = try TemporaryDirectory("crawl-robots-sitemaps")
+        var options = CrawlOptions(corpus: dir.path)
+        options.originOverride = server.origin
+        options.delay = 0.001
+        options.maxPages = 3
+        _ = try Crawler(site: site, options: options).run()
+        XCTAssertEqual(server.requestLog.map(\.target), ["/robots.txt", "/", "/sitemap.xml", "/sitemap-sections.xml"])
+        let state = try CrawlState(path: dir.path + "/crawl.sqlite")
+        func discoveredFrom(_ path: String) throws -> String? {
+            try state.db.query("SELECT discovered_from FROM frontier WHERE url = ?", [.text(site.origin + path)]).first?.first?.string
+        }
+        XCTAssertEqual(try discoveredFrom("/sitemap.xml"), site.origin + "/robots.txt")
+        XCTAssertEqual(try state.entry(site.origin + "/sitemap.xml")?.kind, .sitemap)
+        // The oldest article is on no page fetched yet: the sitemap put it in the frontier.
+        let oldest = try XCTUnwrap(server.catalog.articles.last?.path)
+        XCTAssertEqual(try discoveredFrom(oldest), site.origin + "/sitemap.xml")
+    }
+
+    func testRobotsCrawlDelayIsKeptBetweenRequests() throws {
+        var replica = ReplicaCrawlTests.replicaOptions
+        replica.crawlDelay = 0.2
+        let server = try startServer(.people, options: replica)
+        let dir = try TemporaryDirectory("crawl-delay")
+        _ = try crawl(server, corpus: dir.path, maxPages: 3) // the site delay is 0.001 s: robots.txt's 0.2 s wins
+        let times = server.requestLog.map(\.time)
+        XCTAssertEqual(times.count, 4)
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(later.timeIntervalSince(earlier), 0.2, "Crawl-delay kept, robots.txt to first page included")
+        }
+    }
+
     func testFetcherKeepsBytesAsSentAndCapsTheBody() throws {
         let server = try startServer(.people)
         let fetcher = HTTPFetcher(settings: .init(userAgent: "ko-llama/0.1 (+tests)"))
@@ -202,11 +305,31 @@ final class ReplicaCrawlTests: XCTestCase {
         let redirect = try XCTUnwrap(server.catalog.page(.redirectHomeAlias))
         let hop = try fetcher.get(server.origin + redirect.path)
         XCTAssertEqual(hop.status, 301, "curl never follows redirects itself")
+        let chunked = try fetcher.get(server.origin + XCTUnwrap(server.catalog.page(.chunked)).path)
+        XCTAssertEqual(chunked.header("X-Crawler-Transfer-Encoding"), "chunked")
+        XCTAssertNil(chunked.header("Transfer-Encoding"))
+        XCTAssertEqual(chunked.header("Content-Length").flatMap(Int.init), chunked.body.count)
+        XCTAssertTrue(String(decoding: chunked.body, as: UTF8.self).contains("</html>"), "the whole page, framing removed")
         var small = HTTPFetcher.Settings(userAgent: "ko-llama/0.1 (+tests)")
         small.maxBodyBytes = 64
         XCTAssertThrowsError(try HTTPFetcher(settings: small).get(server.origin + "/")) { error in
             XCTAssertEqual((error as? FetchError)?.kind, .permanent)
         }
+    }
+
+    func testStoredHeadDescribesTheStoredBody() {
+        func stored(_ head: String, status: Int = 200, body: Int) -> String {
+            String(decoding: HTTPFetcher.storedHead(Array(head.utf8), status: status, bodyLength: body), as: UTF8.self)
+        }
+        XCTAssertEqual(stored("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nETag: \"a\"\r\n\r\n", body: 12),
+                       "HTTP/1.1 200 OK\r\nX-Crawler-Transfer-Encoding: chunked\r\nETag: \"a\"\r\nContent-Length: 12\r\n\r\n")
+        // Both framings sent (the length must be ignored, RFC 9112 6.3): both kept, renamed.
+        XCTAssertEqual(stored("HTTP/1.1 200 OK\r\ncontent-length: 99\r\ntransfer-encoding: chunked\r\n\r\n", body: 5),
+                       "HTTP/1.1 200 OK\r\nX-Crawler-content-length: 99\r\nX-Crawler-transfer-encoding: chunked\r\nContent-Length: 5\r\n\r\n")
+        let plain = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+        XCTAssertEqual(stored(plain, body: 5), plain)
+        let notModified = "HTTP/1.1 304 Not Modified\r\nContent-Length: 5000\r\n\r\n"
+        XCTAssertEqual(stored(notModified, status: 304, body: 0), notModified, "a 304's length describes the cached page")
     }
 
     func testConcurrentRunIsRefusedByTheLock() throws {

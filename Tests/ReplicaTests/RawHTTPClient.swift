@@ -94,6 +94,10 @@ final class RawHTTPClient: @unchecked Sendable {
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         var response = Response(status: status, headers: responseHeaders, body: [], truncated: false)
+        if method != "HEAD", status != 304, response.header("Transfer-Encoding")?.lowercased() == "chunked" {
+            response.body = try readChunks()
+            return response
+        }
         let length = method == "HEAD" || status == 304 ? 0 : Int(response.header("Content-Length") ?? "0") ?? 0
         while buffer.count < length {
             if !readMore() { response.truncated = true; break }
@@ -103,6 +107,38 @@ final class RawHTTPClient: @unchecked Sendable {
         buffer.removeFirst(take)
         if response.truncated || response.header("Connection")?.lowercased() == "close" { disconnect() }
         return response
+    }
+
+    /// A chunked body, framing removed (chunk extensions and trailers are not expected).
+    private func readChunks() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            guard let size = Int(String(decoding: line, as: UTF8.self), radix: 16) else {
+                disconnect()
+                throw Failure(description: "bad chunk size line \(String(decoding: line, as: UTF8.self))")
+            }
+            if size == 0 {
+                _ = try readLine()
+                return body
+            }
+            while buffer.count < size + 2 {
+                if !readMore() { disconnect(); throw Failure(description: "connection closed inside a chunk") }
+            }
+            body += buffer[0..<size]
+            buffer.removeFirst(size + 2)
+        }
+    }
+
+    private func readLine() throws -> [UInt8] {
+        while true {
+            if let lf = buffer.firstIndex(of: 10), lf > 0, buffer[lf - 1] == 13 {
+                let line = Array(buffer[0..<(lf - 1)])
+                buffer.removeFirst(lf + 1)
+                return line
+            }
+            if !readMore() { disconnect(); throw Failure(description: "connection closed inside chunk framing") }
+        }
     }
 
     private func readMore() -> Bool {

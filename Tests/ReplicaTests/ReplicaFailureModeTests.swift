@@ -76,6 +76,23 @@ final class ReplicaFailureModeTests: ReplicaTestCase {
         XCTAssertLessThan(first.body.count, second.body.count)
     }
 
+    func testChunkedPage() throws {
+        let server = try startServer(.people)
+        let client = RawHTTPClient(port: server.port)
+        let page = try XCTUnwrap(server.catalog.page(.chunked))
+        let article = try XCTUnwrap(server.catalog.articles.first { $0.path == page.path })
+        let response = try client.request("GET", page.path)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.header("Transfer-Encoding"), "chunked")
+        XCTAssertNil(response.header("Content-Length"))
+        XCTAssertGreaterThan(response.body.count, 4096, "more than one chunk")
+        XCTAssertTrue(Self.unescape(response.text).contains(article.title))
+        XCTAssertTrue(response.text.contains("</html>"), "every chunk arrived")
+        XCTAssertTrue(client.isConnected, "chunk framing ends the body on a kept-alive connection")
+        XCTAssertEqual(try client.request("GET", "/robots.txt").status, 200)
+        XCTAssertEqual(try client.request("GET", page.path, headers: [("If-None-Match", response.header("ETag")!)]).status, 304)
+    }
+
     func testCharsetPages() throws {
         for site in ReplicaSite.allCases {
             let server = try startServer(site)
