@@ -84,19 +84,14 @@ public enum PythonPeer {
     }
 }
 
-/// Runs the built `ko-llama` executable (beside the test bundle, else `.build/debug`), for
-/// tests of exit codes and messages; skips when it has not been built.
+/// Runs the `ko-llama` of the build under test, for tests of exit codes and messages; fails
+/// (never skips) when it has not been built.
 public enum KoLlamaExecutable {
-    public static var path: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
-        return FileManager.default.fileExists(atPath: beside) ? beside : repositoryRoot + "/.build/debug/ko-llama"
-    }
-
     /// Runs `ko-llama arguments...`; returns the exit status and what it wrote to stderr.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("build the ko-llama executable first (swift build)") }
+        try MissingExecutable.check()
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
+        p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
         p.arguments = arguments
         let errPath = NSTemporaryDirectory() + "ko-llama-stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)

@@ -3,7 +3,6 @@ import Corpus
 import Foundation
 @testable import Replica
 import TestSupport
-import XCTest
 
 /// A loopback server with scripted answers per request target, for the HTTP behaviours the
 /// replica does not stage (robots.txt statuses, redirect chains, unusual 2xx). Built on the

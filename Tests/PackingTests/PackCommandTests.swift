@@ -7,25 +7,9 @@ import XCTest
 /// `ko-llama pack` as a script sees it: exit status, the summary line, and the files it writes
 /// read back by the numpy reader.
 final class PackCommandTests: XCTestCase {
-    /// The `ko-llama` executable SwiftPM built next to this test bundle.
-    private var executable: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ko-llama").path
-        return FileSystem.exists(beside) ? beside : repositoryRoot + "/.build/debug/ko-llama"
-    }
-
     /// Runs `ko-llama pack ARGS --quiet`; returns the exit status and stderr.
     private func pack(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        guard FileSystem.exists(executable) else { throw XCTSkip("build the ko-llama executable first (swift build)") }
-        let dir = try TemporaryDirectory("pack-cli")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["pack"] + arguments + ["--quiet"]
-        _ = FileManager.default.createFile(atPath: dir.file("stderr"), contents: nil)
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("stderr")))
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: try FileSystem.readAll(dir.file("stderr")), as: UTF8.self))
+        try KoLlamaExecutable.run(["pack"] + arguments + ["--quiet"])
     }
 
     func testPackWritesWhatTheNumpyReaderReadsAndReportsSkippedLines() throws {
