@@ -38,7 +38,7 @@ struct TokenizerMerge: ParsableCommand {
         let progress = ProgressReporter(label: "tokenizer merge", quiet: output.quiet)
         let baseModel = try SentencePieceModel.load(path: base)
         let addModel = try SentencePieceModel.load(path: add)
-        let result = try VocabularyMerger.merge(base: baseModel, add: addModel, policy: scorePolicy)
+        let result = try VocabularyMerger.merge(base: baseModel, basePath: base, add: addModel, addPath: add, policy: scorePolicy)
         func lines(_ path: String) throws -> [[UInt8]] {
             let reader = try ByteReader(path: path)
             var all: [[UInt8]] = []

@@ -7,13 +7,14 @@ import XCTest
 /// Merging a Korean model into Mistral v1 (structurally LLaMA): the merged `.model` loads in
 /// sentencepiece and encodes like it, non-Korean text is untouched, and the HF folder matches.
 final class VocabularyMergerTests: XCTestCase {
-    private func merged(policy: MergeScorePolicy, in dir: TemporaryDirectory) throws -> (base: String, out: String, result: VocabularyMerger.Result, report: MergeReport) {
+    private func merged(policy: MergeScorePolicy, in dir: TemporaryDirectory, addOptions: String = "")
+        throws -> (base: String, out: String, result: VocabularyMerger.Result, report: MergeReport) {
         let base = try TokenizerFixtures.mistralModel()
         let korean = try TokenizerFixtures.trainKoreanModel(in: dir, name: "ko", options:
-            "vocab_size=1500, character_coverage=0.999, byte_fallback=True")
+            "vocab_size=1500, character_coverage=0.999, byte_fallback=True" + addOptions)
         let baseModel = try SentencePieceModel.load(path: base)
         let addModel = try SentencePieceModel.load(path: korean)
-        let result = try VocabularyMerger.merge(base: baseModel, add: addModel, policy: policy)
+        let result = try VocabularyMerger.merge(base: baseModel, basePath: base, add: addModel, addPath: korean, policy: policy)
         let others = try ["english.txt", "chinese-mixed.txt", "hostile.txt"].map { ($0, try TokenizerFixtures.lines([TokenizerFixtures.directory + "/" + $0])) }
         let report = try MergeReport.measure(base: baseModel, addedModel: addModel, result: result, policy: policy,
                                              korean: try TokenizerFixtures.lines([TokenizerFixtures.files[0]]), others: others)
@@ -72,6 +73,36 @@ final class VocabularyMergerTests: XCTestCase {
                        String(piece.replacingOccurrences(of: "▁", with: " ").drop { $0 == " " }))
         let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/merge-report.json"))) as! [String: Any]
         XCTAssertEqual(reportJSON["pieces_added"] as? Int, result.added.count)
+    }
+
+    /// A hand-built model of `type` with a few pieces, saved as `name` in `dir`.
+    private func tinyModel(_ type: Sentencepiece_TrainerSpec.ModelType, named name: String, in dir: TemporaryDirectory) throws -> String {
+        var proto = Sentencepiece_ModelProto()
+        for (piece, pieceType) in [("<unk>", Sentencepiece_ModelProto.SentencePiece.TypeEnum.unknown), ("<s>", .control), ("</s>", .control), ("▁한국", .normal)] {
+            var p = Sentencepiece_ModelProto.SentencePiece()
+            p.piece = piece
+            p.type = pieceType
+            proto.pieces.append(p)
+        }
+        proto.trainerSpec.modelType = type
+        try SentencePieceModel(proto: proto).save(path: dir.file(name))
+        return dir.file(name)
+    }
+
+    /// Only a BPE model's pieces can be appended; errors name the offending file.
+    func testNonBPEModelsAreRejectedNamingTheFile() throws {
+        let dir = try TemporaryDirectory()
+        let bpe = try tinyModel(.bpe, named: "bpe.model", in: dir)
+        let unigram = try tinyModel(.unigram, named: "unigram.model", in: dir)
+        let load = SentencePieceModel.load
+        XCTAssertThrowsError(try VocabularyMerger.merge(base: load(bpe), basePath: bpe, add: load(unigram), addPath: unigram, policy: .belowBase)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(unigram + ": unsupported model: model_type UNIGRAM"), "\(error)")
+        }
+        XCTAssertThrowsError(try VocabularyMerger.merge(base: load(unigram), basePath: unigram, add: load(bpe), addPath: bpe, policy: .belowBase)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(unigram + ": unsupported model"), "\(error)")
+        }
+        let merged = try VocabularyMerger.merge(base: load(bpe), basePath: bpe, add: load(bpe), addPath: bpe, policy: .chineseLLaMA)
+        XCTAssertEqual(merged.overlap, 1)
     }
 
     func testChineseLLaMAPolicyAppendsEveryNewPieceWithScoreZero() throws {
