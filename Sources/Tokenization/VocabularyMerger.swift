@@ -22,6 +22,8 @@ public struct AddedPiece: Sendable, Equatable {
 /// Extends a base SentencePiece BPE vocabulary with the pieces of a second BPE model, the
 /// Chinese-LLaMA / Ko-LLaMA recipe: base pieces, ids, scores, normalizer and special tokens stay
 /// untouched; new pieces are appended after them and `trainer_spec.vocab_size` is updated.
+/// Appended pieces keep their type: NORMAL stays NORMAL, and USER_DEFINED stays USER_DEFINED,
+/// so sentencepiece still emits such a piece whole wherever it occurs, as the added model did.
 public enum VocabularyMerger {
     public struct Result: Sendable {
         public var model: SentencePieceModel
@@ -60,7 +62,7 @@ public enum VocabularyMerger {
             }
             var piece = Sentencepiece_ModelProto.SentencePiece()
             piece.piece = p.piece
-            piece.type = .normal
+            piece.type = p.type
             switch policy {
             case .belowBase:
                 guard containsHangul(p.piece) else {

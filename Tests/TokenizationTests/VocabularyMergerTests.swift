@@ -49,19 +49,7 @@ final class VocabularyMergerTests: XCTestCase {
         let processor = try SentencePieceProcessor(path: out)
         let ids = try processor.encode(lines: TokenizerFixtures.lines())
         XCTAssertEqual(ids, try TokenizerFixtures.sentencepieceIds(model: out + "/tokenizer.model"))
-        try PythonPeer.require("transformers")
-        let hf = try PythonPeer.run("""
-        import sys
-        from transformers import AutoTokenizer
-        tok = AutoTokenizer.from_pretrained(sys.argv[1])
-        assert tok.bos_token == '<s>' and tok.eos_token == '</s>' and tok.unk_token == '<unk>', tok
-        assert tok.encode('안녕')[0] == 1, 'add_bos_token'
-        for path in sys.argv[2:]:
-            with open(path, encoding='utf-8', newline='\\n') as f:
-                for line in f.read().split('\\n')[:-1]:
-                    print(' '.join(map(str, tok.encode(line, add_special_tokens=False, split_special_tokens=True))))
-        """, [out] + TokenizerFixtures.files)
-        XCTAssertEqual(TokenizerFixtures.parseIdLines(hf), ids)
+        XCTAssertEqual(try huggingFaceIds(folder: out), ids)
         // Embedding initialization data: one line per new piece with its base split.
         let initLines = try String(contentsOfFile: out + "/new_token_init.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(initLines.count, result.added.count)
@@ -73,6 +61,22 @@ final class VocabularyMergerTests: XCTestCase {
                        String(piece.replacingOccurrences(of: "▁", with: " ").drop { $0 == " " }))
         let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/merge-report.json"))) as! [String: Any]
         XCTAssertEqual(reportJSON["pieces_added"] as? Int, result.added.count)
+    }
+
+    /// transformers' ids for each line of `files` with the exported folder.
+    private func huggingFaceIds(folder: String, files: [String] = TokenizerFixtures.files) throws -> [[Int32]] {
+        try PythonPeer.require("transformers")
+        return TokenizerFixtures.parseIdLines(try PythonPeer.run("""
+        import sys
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained(sys.argv[1])
+        assert tok.bos_token == '<s>' and tok.eos_token == '</s>' and tok.unk_token == '<unk>', tok
+        assert tok.encode('안녕')[0] == 1, 'add_bos_token'
+        for path in sys.argv[2:]:
+            with open(path, encoding='utf-8', newline='\\n') as f:
+                for line in f.read().split('\\n')[:-1]:
+                    print(' '.join(map(str, tok.encode(line, add_special_tokens=False, split_special_tokens=True))))
+        """, [folder] + files))
     }
 
     /// A hand-built model of `type` with a few pieces, saved as `name` in `dir`.
@@ -87,6 +91,31 @@ final class VocabularyMergerTests: XCTestCase {
         proto.trainerSpec.modelType = type
         try SentencePieceModel(proto: proto).save(path: dir.file(name))
         return dir.file(name)
+    }
+
+    /// User-defined pieces of the added model stay USER_DEFINED: sentencepiece, this encoder and
+    /// the Hugging Face folder all emit them whole, as the added model does.
+    func testUserDefinedPiecesKeepTheirType() throws {
+        let dir = try TemporaryDirectory()
+        let (base, out, result, report) = try merged(policy: .belowBase, in: dir, addOptions: ", user_defined_symbols=['대한민국', '<mask>', '(주)']")
+        let mergedModel = try SentencePieceModel.load(path: out + "/tokenizer.model")
+        let userDefined = mergedModel.pieces.filter { $0.type == .userDefined }.map(\.piece)
+        XCTAssertEqual(userDefined, ["대한민국", "(주)"], "<mask> has no Hangul, so below-base leaves it out")
+        XCTAssertGreaterThanOrEqual(report.skippedByPolicy, 1)
+        XCTAssertTrue(result.added.contains { $0.piece == "대한민국" })
+        let text = dir.file("user.txt")
+        try AtomicFileWriter.write("대한민국의 수도\n대한민국대한민국 만세\n(주)한국 (주) 대한민국(주)\n  대한민국  \n오늘 대한민국은 맑음\n", to: text)
+        let files = TokenizerFixtures.files + [text]
+        let processor = try SentencePieceProcessor(path: out)
+        let ids = try processor.encode(lines: TokenizerFixtures.lines(files))
+        XCTAssertEqual(ids, try TokenizerFixtures.sentencepieceIds(model: out + "/tokenizer.model", files: files))
+        XCTAssertTrue(ids[ids.count - 4].contains(processor.id(of: "대한민국")!))
+        XCTAssertEqual(try huggingFaceIds(folder: out, files: files), ids)
+        // Lines without Hangul still tokenize exactly as with the base.
+        for entry in report.identical {
+            XCTAssertEqual(entry.identicalWithoutHangul, entry.linesWithoutHangul, entry.name)
+        }
+        XCTAssertEqual(try SentencePieceModel.load(path: base).pieces.filter { $0.type == .userDefined }.count, 0)
     }
 
     /// Only a BPE model's pieces can be appended; errors name the offending file.
