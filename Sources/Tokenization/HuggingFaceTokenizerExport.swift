@@ -14,7 +14,15 @@ import Foundation
 /// 5's `LlamaTokenizer` rebuilds its own Metaspace pipeline instead, which drops a space before text
 /// that starts with one, so it would not encode like sentencepiece.
 public enum HuggingFaceTokenizerExport {
+    /// Writes the three files into `directory`; `path` names the model in errors.
     public static func write(model: SentencePieceModel, to directory: String, path: String = "<model>") throws {
+        for (name, contents) in try files(model: model, path: path) {
+            try AtomicFileWriter.write(contents, to: directory + "/" + name)
+        }
+    }
+
+    /// The three files' names and contents, or an error when the model cannot be expressed.
+    static func files(model: SentencePieceModel, path: String) throws -> [(name: String, contents: String)] {
         let spec = model.proto.normalizerSpec
         guard spec.precompiledCharsmap.isEmpty, !spec.removeExtraWhitespaces, spec.escapeWhitespaces,
               !model.proto.trainerSpec.treatWhitespaceAsSuffix else {
@@ -63,8 +71,6 @@ public enum HuggingFaceTokenizerExport {
         json += merges(processor: processor, pieces: pieces).map { "      [\(q($0.0)), \(q($0.1))]" }.joined(separator: ",\n")
         json += "\n    ]\n  }\n}\n"
 
-        try FileSystem.createDirectory(directory)
-        try AtomicFileWriter.write(json, to: directory + "/tokenizer.json")
         let config = """
         {
           "tokenizer_class": "PreTrainedTokenizerFast",
@@ -82,9 +88,8 @@ public enum HuggingFaceTokenizerExport {
         }
 
         """
-        try AtomicFileWriter.write(config, to: directory + "/tokenizer_config.json")
-        try AtomicFileWriter.write("{\n  \"bos_token\": \(q(bos)),\n  \"eos_token\": \(q(eos)),\n  \"unk_token\": \(q(unk))\n}\n",
-                                   to: directory + "/special_tokens_map.json")
+        let specialTokensMap = "{\n  \"bos_token\": \(q(bos)),\n  \"eos_token\": \(q(eos)),\n  \"unk_token\": \(q(unk))\n}\n"
+        return [("tokenizer.json", json), ("tokenizer_config.json", config), ("special_tokens_map.json", specialTokensMap)]
     }
 
     /// `text` as a literal in a tokenizers (Oniguruma) regex: the characters Python's `re.escape`

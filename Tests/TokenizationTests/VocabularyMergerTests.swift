@@ -134,6 +134,46 @@ final class VocabularyMergerTests: XCTestCase {
         XCTAssertEqual(merged.overlap, 1)
     }
 
+    /// A merge whose Hugging Face export fails (a base with a precompiled charsmap and
+    /// remove_extra_whitespaces) writes nothing: no partial new folder, an old one untouched.
+    func testFailedMergeLeavesNoPartialOutput() throws {
+        let dir = try TemporaryDirectory()
+        let base = try TokenizerFixtures.trainKoreanModel(in: dir, name: "nfkc-base", options: "vocab_size=1200, character_coverage=0.999")
+        let add = try TokenizerFixtures.trainKoreanModel(in: dir, name: "add", options: "vocab_size=1500, character_coverage=0.999")
+        let baseModel = try SentencePieceModel.load(path: base), addModel = try SentencePieceModel.load(path: add)
+        let result = try VocabularyMerger.merge(base: baseModel, basePath: base, add: addModel, addPath: add, policy: .chineseLLaMA)
+        let report = try MergeReport.measure(base: baseModel, addedModel: addModel, result: result, policy: .chineseLLaMA, korean: nil, others: [])
+        let parent = dir.file("out")
+        try FileSystem.createDirectory(parent)
+        XCTAssertThrowsError(try MergedTokenizerWriter.write(result: result, report: report, to: parent + "/merged")) { error in
+            XCTAssertTrue("\(error)".hasPrefix(base + ": unsupported model: Hugging Face export"), "\(error)")
+        }
+        XCTAssertEqual(try FileSystem.listDirectory(parent), [], "no output folder and no temporary folder left")
+
+        // An existing output folder keeps its files, byte for byte.
+        let existing = dir.file("existing")
+        try AtomicFileWriter.write("old model", to: existing + "/tokenizer.model")
+        try AtomicFileWriter.write("keep me", to: existing + "/notes.txt")
+        XCTAssertThrowsError(try MergedTokenizerWriter.write(result: result, report: report, to: existing))
+        XCTAssertEqual(try FileSystem.listDirectory(existing), ["notes.txt", "tokenizer.model"])
+        XCTAssertEqual(try String(contentsOfFile: existing + "/tokenizer.model", encoding: .utf8), "old model")
+        XCTAssertEqual(try FileSystem.listDirectory(dir.path).filter { $0.hasPrefix(".") }, [])
+    }
+
+    /// A successful merge into an existing folder replaces its files and leaves others alone.
+    func testMergeIntoAnExistingFolderReplacesOnlyItsFiles() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.file("merged")
+        try AtomicFileWriter.write("old model", to: out + "/tokenizer.model")
+        try AtomicFileWriter.write("keep me", to: out + "/notes.txt")
+        let (_, written, result, _) = try merged(policy: .belowBase, in: dir)
+        XCTAssertEqual(written, out)
+        XCTAssertEqual(try FileSystem.listDirectory(out), ["merge-report.json", "new_token_init.jsonl", "notes.txt", "special_tokens_map.json",
+                                                          "tokenizer.json", "tokenizer.model", "tokenizer_config.json"])
+        XCTAssertEqual(try SentencePieceModel.load(path: out + "/tokenizer.model").pieces.count, result.model.pieces.count)
+        XCTAssertEqual(try String(contentsOfFile: out + "/notes.txt", encoding: .utf8), "keep me")
+    }
+
     func testChineseLLaMAPolicyAppendsEveryNewPieceWithScoreZero() throws {
         let dir = try TemporaryDirectory()
         let (base, out, result, report) = try merged(policy: .chineseLLaMA, in: dir)
