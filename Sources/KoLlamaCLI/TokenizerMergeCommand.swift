@@ -10,7 +10,8 @@ struct TokenizerMerge: ParsableCommand {
         discussion: """
         Score policies: below-base (default) appends only pieces containing Hangul, scored below every \
         base piece in their original order, so text without Hangul tokenizes exactly as with the base; \
-        chinese-llama appends every new piece with score 0, as the Chinese-LLaMA merge script does.
+        chinese-llama appends every new piece with score 0, as the Chinese-LLaMA merge script does. \
+        Measured effect of each: docs/TOKENIZER.md.
         """
     )
 
