@@ -151,7 +151,8 @@ public enum FileSystem {
         unlink(path)
     }
 
-    static func syncDirectory(_ path: String) {
+    /// fsyncs a directory so renames inside it survive a crash.
+    public static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd >= 0 {
             fsync(fd)

@@ -10,7 +10,8 @@ struct TokenizerMerge: ParsableCommand {
         discussion: """
         Score policies: below-base (default) appends only pieces containing Hangul, scored below every \
         base piece in their original order, so text without Hangul tokenizes exactly as with the base; \
-        chinese-llama appends every new piece with score 0, as the Chinese-LLaMA merge script does.
+        chinese-llama appends every new piece with score 0, as the Chinese-LLaMA merge script does. \
+        Measured effect of each: docs/TOKENIZER.md.
         """
     )
 
@@ -38,7 +39,7 @@ struct TokenizerMerge: ParsableCommand {
         let progress = ProgressReporter(label: "tokenizer merge", quiet: output.quiet)
         let baseModel = try SentencePieceModel.load(path: base)
         let addModel = try SentencePieceModel.load(path: add)
-        let result = try VocabularyMerger.merge(base: baseModel, add: addModel, policy: scorePolicy)
+        let result = try VocabularyMerger.merge(base: baseModel, basePath: base, add: addModel, addPath: add, policy: scorePolicy)
         func lines(_ path: String) throws -> [[UInt8]] {
             let reader = try ByteReader(path: path)
             var all: [[UInt8]] = []

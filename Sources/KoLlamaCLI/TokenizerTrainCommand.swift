@@ -23,7 +23,7 @@ struct TokenizerTrainCommand: ParsableCommand {
     @Option(help: "Share of characters the alphabet must cover (0.98...1).")
     var characterCoverage = 0.9995
 
-    @Option(help: "identity or nmt_nfkc.")
+    @Option(help: "identity or nmt_nfkc (SentencePiece's NFKC rule, written into the model; see docs/TOKENIZER.md).")
     var normalization = "identity"
 
     @Option(help: "Threads for reading and counting.")

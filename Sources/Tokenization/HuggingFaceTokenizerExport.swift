@@ -6,11 +6,23 @@ import Foundation
 /// (BPE with the vocabulary, merges derived from the pieces ordered by score, byte fallback,
 /// `Prepend("▁")` + `Replace(" ", "▁")` normalizer, the LLaMA decoder, a `<s> $A` template),
 /// `tokenizer_config.json` and `special_tokens_map.json`.
+/// USER_DEFINED pieces, which sentencepiece cuts out of the normalized text and emits whole, are
+/// isolated by a `Split` pre-tokenizer after the normalizer and emitted whole by BPE's
+/// `ignore_merges` (as transformers' own SentencePiece conversion does). Added tokens would not
+/// do: they are cut from the raw text, so `Prepend` would put a `▁` after each of them.
 /// The config names `PreTrainedTokenizerFast`, which loads `tokenizer.json` as written; transformers
 /// 5's `LlamaTokenizer` rebuilds its own Metaspace pipeline instead, which drops a space before text
 /// that starts with one, so it would not encode like sentencepiece.
 public enum HuggingFaceTokenizerExport {
+    /// Writes the three files into `directory`; `path` names the model in errors.
     public static func write(model: SentencePieceModel, to directory: String, path: String = "<model>") throws {
+        for (name, contents) in try files(model: model, path: path) {
+            try AtomicFileWriter.write(contents, to: directory + "/" + name)
+        }
+    }
+
+    /// The three files' names and contents, or an error when the model cannot be expressed.
+    static func files(model: SentencePieceModel, path: String) throws -> [(name: String, contents: String)] {
         let spec = model.proto.normalizerSpec
         guard spec.precompiledCharsmap.isEmpty, !spec.removeExtraWhitespaces, spec.escapeWhitespaces,
               !model.proto.trainerSpec.treatWhitespaceAsSuffix else {
@@ -26,15 +38,23 @@ public enum HuggingFaceTokenizerExport {
         let q = JSONText.quote
 
         var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
-        let special = pieces.indices.filter { pieces[$0].type == .control || pieces[$0].type == .unknown || pieces[$0].type == .userDefined }
+        let special = pieces.indices.filter { pieces[$0].type == .control || pieces[$0].type == .unknown }
         json += special.map { i in
-            "\n    {\"id\": \(i), \"content\": \(q(pieces[i].piece)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": \(pieces[i].type == .userDefined ? "false" : "true")}"
+            "\n    {\"id\": \(i), \"content\": \(q(pieces[i].piece)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
         }.joined(separator: ",")
         json += "\n  ],\n"
         json += "  \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": ["
         json += spec.addDummyPrefix ? "{\"type\": \"Prepend\", \"prepend\": \"▁\"}, " : ""
         json += "{\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \"content\": \"▁\"}]},\n"
-        json += "  \"pre_tokenizer\": null,\n"
+        // Longest first, so the regex takes the longest symbol at each position like spm's matcher.
+        let userDefined = pieces.filter { $0.type == .userDefined }.map(\.piece)
+            .sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        if userDefined.isEmpty {
+            json += "  \"pre_tokenizer\": null,\n"
+        } else {
+            let pattern = userDefined.map(regexEscaped).joined(separator: "|")
+            json += "  \"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \(q(pattern))}, \"behavior\": \"Isolated\", \"invert\": false},\n"
+        }
         if let bosId = processor.bosId {
             json += "  \"post_processor\": {\"type\": \"TemplateProcessing\", "
             json += "\"single\": [{\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}], "
@@ -45,14 +65,12 @@ public enum HuggingFaceTokenizerExport {
         }
         json += "  \"decoder\": {\"type\": \"Sequence\", \"decoders\": [{\"type\": \"Replace\", \"pattern\": {\"String\": \"▁\"}, \"content\": \" \"}, {\"type\": \"ByteFallback\"}, {\"type\": \"Fuse\"}"
         json += spec.addDummyPrefix ? ", {\"type\": \"Strip\", \"content\": \" \", \"start\": 1, \"stop\": 0}]},\n" : "]},\n"
-        json += "  \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": \(q(unk)), \"continuing_subword_prefix\": null, \"end_of_word_suffix\": null, \"fuse_unk\": true, \"byte_fallback\": \(trainer.byteFallback), \"ignore_merges\": false,\n    \"vocab\": {"
+        json += "  \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": \(q(unk)), \"continuing_subword_prefix\": null, \"end_of_word_suffix\": null, \"fuse_unk\": true, \"byte_fallback\": \(trainer.byteFallback), \"ignore_merges\": \(!userDefined.isEmpty),\n    \"vocab\": {"
         json += pieces.indices.map { "\(q(pieces[$0].piece)): \($0)" }.joined(separator: ", ")
         json += "},\n    \"merges\": [\n"
         json += merges(processor: processor, pieces: pieces).map { "      [\(q($0.0)), \(q($0.1))]" }.joined(separator: ",\n")
         json += "\n    ]\n  }\n}\n"
 
-        try FileSystem.createDirectory(directory)
-        try AtomicFileWriter.write(json, to: directory + "/tokenizer.json")
         let config = """
         {
           "tokenizer_class": "PreTrainedTokenizerFast",
@@ -70,9 +88,19 @@ public enum HuggingFaceTokenizerExport {
         }
 
         """
-        try AtomicFileWriter.write(config, to: directory + "/tokenizer_config.json")
-        try AtomicFileWriter.write("{\n  \"bos_token\": \(q(bos)),\n  \"eos_token\": \(q(eos)),\n  \"unk_token\": \(q(unk))\n}\n",
-                                   to: directory + "/special_tokens_map.json")
+        let specialTokensMap = "{\n  \"bos_token\": \(q(bos)),\n  \"eos_token\": \(q(eos)),\n  \"unk_token\": \(q(unk))\n}\n"
+        return [("tokenizer.json", json), ("tokenizer_config.json", config), ("special_tokens_map.json", specialTokensMap)]
+    }
+
+    /// `text` as a literal in a tokenizers (Oniguruma) regex: the characters Python's `re.escape`
+    /// escapes get a backslash.
+    static func regexEscaped(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if "\\.^$|?*+()[]{}-&~#".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
     /// Merge rules equivalent to the pieces, as transformers' `generate_merges` derives them: for

@@ -35,8 +35,8 @@ public struct MergeReport: Sendable {
     /// Measures `result` against `base`; `korean` and `others` are held-out lines.
     public static func measure(base: SentencePieceModel, addedModel: SentencePieceModel, result: VocabularyMerger.Result,
                                policy: MergeScorePolicy, korean: [[UInt8]]?, others: [(name: String, lines: [[UInt8]])]) throws -> MergeReport {
-        let baseP = try SentencePieceProcessor(model: base, path: "<base>")
-        let mergedP = try SentencePieceProcessor(model: result.model, path: "<merged>")
+        let baseP = try SentencePieceProcessor(model: base, path: result.basePath)
+        let mergedP = try SentencePieceProcessor(model: result.model, path: "\(result.basePath) merged with \(result.addPath)")
         var reachable = 0
         for a in result.added where mergedP.encodeNormalized(Array(a.piece.utf8)) == [Int32(a.id)] { reachable += 1 }
         func syllableCoverage(_ p: SentencePieceProcessor) -> Int {

@@ -19,12 +19,17 @@ public struct AddedPiece: Sendable, Equatable {
     public var baseIds: [Int32]
 }
 
-/// Extends a base SentencePiece BPE vocabulary with the pieces of a second model, the
+/// Extends a base SentencePiece BPE vocabulary with the pieces of a second BPE model, the
 /// Chinese-LLaMA / Ko-LLaMA recipe: base pieces, ids, scores, normalizer and special tokens stay
 /// untouched; new pieces are appended after them and `trainer_spec.vocab_size` is updated.
+/// Appended pieces keep their type: NORMAL stays NORMAL, and USER_DEFINED stays USER_DEFINED,
+/// so sentencepiece still emits such a piece whole wherever it occurs, as the added model did.
 public enum VocabularyMerger {
     public struct Result: Sendable {
         public var model: SentencePieceModel
+        /// The files the two models came from (named in errors and reports).
+        public var basePath: String
+        public var addPath: String
         public var added: [AddedPiece]
         /// Pieces of the added model already present in the base.
         public var overlap: Int
@@ -34,8 +39,16 @@ public enum VocabularyMerger {
         public var skippedSpecial: Int
     }
 
-    public static func merge(base: SentencePieceModel, add: SentencePieceModel, policy: MergeScorePolicy) throws -> Result {
-        let baseProcessor = try SentencePieceProcessor(model: base, path: "<base>")
+    /// Merges `add` into `base`; the paths name the models in errors. Both must be BPE models:
+    /// a UNIGRAM model's scores are log probabilities, not merge priorities, and its pieces need
+    /// not be reachable by BPE merges.
+    public static func merge(base: SentencePieceModel, basePath: String, add: SentencePieceModel, addPath: String,
+                             policy: MergeScorePolicy) throws -> Result {
+        let baseProcessor = try SentencePieceProcessor(model: base, path: basePath)
+        let addType = add.proto.trainerSpec.modelType
+        guard addType == .bpe else {
+            throw TokenizationError.unsupportedModel(path: addPath, detail: "model_type \(String(describing: addType).uppercased()): only the pieces of a BPE model can be appended to a BPE vocabulary")
+        }
         let addCandidates = add.pieces.filter { $0.type == .normal || $0.type == .userDefined }
         let belowBase = belowBaseScores(base: base, added: addCandidates.map(\.score))
         var proto = base.proto
@@ -49,7 +62,7 @@ public enum VocabularyMerger {
             }
             var piece = Sentencepiece_ModelProto.SentencePiece()
             piece.piece = p.piece
-            piece.type = .normal
+            piece.type = p.type
             switch policy {
             case .belowBase:
                 guard containsHangul(p.piece) else {
@@ -65,7 +78,7 @@ public enum VocabularyMerger {
             proto.pieces.append(piece)
         }
         proto.trainerSpec.vocabSize = Int32(proto.pieces.count)
-        return Result(model: SentencePieceModel(proto: proto), added: added, overlap: overlap,
+        return Result(model: SentencePieceModel(proto: proto), basePath: basePath, addPath: addPath, added: added, overlap: overlap,
                       skippedByPolicy: skippedByPolicy, skippedSpecial: add.pieces.count - addCandidates.count)
     }
 

@@ -13,12 +13,12 @@ final class BPETrainerFidelityTests: XCTestCase {
     static let heldOut = fixtures + "/heldout.txt"
 
     /// Trains with spm in Python; `settings` is a Python keyword-argument list.
-    func trainWithSpm(_ settings: String, prefix: String) throws {
+    func trainWithSpm(_ settings: String, rule: String = "identity", inputs: [String] = [BPETrainerFidelityTests.corpus], prefix: String) throws {
         try PythonPeer.run("""
         import sys, sentencepiece as spm
-        spm.SentencePieceTrainer.train(input=sys.argv[1], model_prefix=sys.argv[2], model_type='bpe',
-            normalization_rule_name='identity', num_threads=2, minloglevel=2, \(settings))
-        """, [Self.corpus, prefix])
+        spm.SentencePieceTrainer.train(input=sys.argv[2:], model_prefix=sys.argv[1], model_type='bpe',
+            normalization_rule_name='\(rule)', num_threads=2, minloglevel=2, \(settings))
+        """, [prefix] + inputs)
     }
 
     /// (piece, score, type) triples of a model file.
@@ -40,14 +40,18 @@ final class BPETrainerFidelityTests: XCTestCase {
         return (f[0] == 1, f[1], f[2])
     }
 
-    func assertSameModel(spmSettings: String, configure: (inout BPETrainerOptions) -> Void, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSameModel(spmSettings: String, inputs: [String] = [BPETrainerFidelityTests.corpus], configure: (inout BPETrainerOptions) -> Void,
+                         file: StaticString = #filePath, line: UInt = #line) throws {
         try PythonPeer.require("sentencepiece")
         let dir = try TemporaryDirectory()
-        try trainWithSpm(spmSettings, prefix: dir.file("spm"))
-        var options = BPETrainerOptions(inputs: [Self.corpus], vocabSize: 0)
+        var options = BPETrainerOptions(inputs: inputs, vocabSize: 0)
         configure(&options)
+        try trainWithSpm(spmSettings, rule: options.normalization.rawValue, inputs: inputs, prefix: dir.file("spm"))
         _ = try BPETrainer(options: options).train(writingTo: dir.file("ko.model"))
 
+        XCTAssertEqual(try SentencePieceModel.load(path: dir.file("ko.model")).proto.normalizerSpec,
+                       try SentencePieceModel.load(path: dir.file("spm.model")).proto.normalizerSpec,
+                       "normalizer_spec (rule name, precompiled charsmap) differs from spm_train's", file: file, line: line)
         let expected = try entries(dir.file("spm.model"))
         let actual = try entries(dir.file("ko.model"))
         XCTAssertEqual(actual.count, expected.count, file: file, line: line)
@@ -56,8 +60,10 @@ final class BPETrainerFidelityTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOfFile: dir.file("ko.vocab"), encoding: .utf8),
                        try String(contentsOfFile: dir.file("spm.vocab"), encoding: .utf8), ".vocab files differ", file: file, line: line)
-        let encoded = try encodeWithBoth(dir.file("ko.model"), dir.file("spm.model"), text: Self.corpus)
-        XCTAssertTrue(encoded.same, "sentencepiece encodes the fixture differently with the two models", file: file, line: line)
+        for text in inputs {
+            let encoded = try encodeWithBoth(dir.file("ko.model"), dir.file("spm.model"), text: text)
+            XCTAssertTrue(encoded.same, "sentencepiece encodes \(text) differently with the two models", file: file, line: line)
+        }
     }
 
     func testVocab1000MatchesSpmTrain() throws {
@@ -100,6 +106,18 @@ final class BPETrainerFidelityTests: XCTestCase {
             $0.maxSentencepieceLength = 4
             $0.splitByNumber = false
             $0.splitByUnicodeScript = false
+        }
+    }
+
+    /// nmt_nfkc: the trainer normalizes with spm's own precompiled charsmap and writes it into
+    /// the model, so the vocabulary and the charsmap equal spm_train's. The hostile fixture adds
+    /// full-width Latin, `㈜`, ligatures, compatibility jamo (which NFKC turns into conjoining
+    /// jamo), odd spaces and control characters to the Korean corpus.
+    func testNmtNFKCMatchesSpmTrain() throws {
+        let hostile = repositoryRoot + "/Tests/Fixtures/tokenizer/hostile.txt"
+        try assertSameModel(spmSettings: "vocab_size=3000", inputs: [Self.corpus, hostile]) {
+            $0.vocabSize = 3000
+            $0.normalization = .nmtNFKC
         }
     }
 

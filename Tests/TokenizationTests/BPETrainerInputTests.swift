@@ -133,12 +133,21 @@ final class BPETrainerInputTests: XCTestCase {
         var options = BPETrainerOptions(inputs: [dir.file("t.txt")], vocabSize: 1000)
         options.characterCoverage = 0.98
         options.normalization = .nmtNFKC
-        let model = try BPETrainer(options: options).train().model
+        let model = try BPETrainer(options: options).train(writingTo: dir.file("nfkc.model")).model
         let pieces = Set(model.pieces.map(\.piece))
         XCTAssertTrue(pieces.contains("▁ABC"), "full-width Latin becomes ASCII and the tab a word boundary")
         XCTAssertTrue(pieces.contains("▁("), "㈜ becomes (주)")
         XCTAssertFalse(pieces.contains { $0.contains("Ａ") || $0.contains("㈜") || $0.contains("\t") || $0.contains("\u{3000}") })
         XCTAssertEqual(model.proto.normalizerSpec.name, "nmt_nfkc")
+
+        // The model carries the rule: encoding applies the same NFKC, in sentencepiece and here.
+        let texts = ["ＡＢＣ ㈜", "ＡＢＣ\t㈜ 회사\u{3000}이름", "ㅋㅋ ＡＢＣ회사"]
+        try AtomicFileWriter.write(texts.joined(separator: "\n") + "\n", to: dir.file("texts.txt"))
+        let processor = try SentencePieceProcessor(path: dir.file("nfkc.model"))
+        let ours = texts.map { processor.encode($0) }
+        XCTAssertEqual(ours, try TokenizerFixtures.sentencepieceIds(model: dir.file("nfkc.model"), files: [dir.file("texts.txt")]))
+        XCTAssertEqual(ours[0].first, processor.id(of: "▁ABC"))
+        XCTAssertFalse(ours[0].contains(processor.unknownId), "\(ours[0])")
     }
 
     func testInputSentenceSizeSamplesDeterministically() throws {

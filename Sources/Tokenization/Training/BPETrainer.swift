@@ -58,7 +58,7 @@ public struct BPETrainer {
         try options.validate()
         var timings = Timings()
         let meta = try metaPieces()
-        let normalizer = TrainingTextNormalizer(normalization: options.normalization, metaPieces: meta.map(\.piece))
+        let normalizer = try TrainingTextNormalizer(normalization: options.normalization, metaPieces: meta.map(\.piece))
 
         var clock = Date()
         func lap() -> Double {
@@ -220,10 +220,7 @@ public struct BPETrainer {
         spec.userDefinedSymbols = options.userDefinedSymbols
         spec.controlSymbols = options.controlSymbols
         proto.trainerSpec = spec
-        var normalizer = Sentencepiece_NormalizerSpec()
-        normalizer.name = options.normalization.rawValue
-        normalizer.precompiledCharsmap = Data()
-        proto.normalizerSpec = normalizer
+        proto.normalizerSpec = options.normalization.normalizerSpec
         return proto
     }
 }

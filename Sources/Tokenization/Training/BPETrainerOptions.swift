@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of the native BPE trainer: the subset of SentencePiece's `TrainerSpec` that
 /// `spm_train --model_type=bpe` uses, with the same defaults (src/sentencepiece_model.proto).
 public struct BPETrainerOptions: Sendable, Equatable {
@@ -5,8 +7,18 @@ public struct BPETrainerOptions: Sendable, Equatable {
     public enum Normalization: String, Sendable, CaseIterable {
         /// No character mapping; only SentencePiece's whitespace handling.
         case identity
-        /// ICU NFKC plus SentencePiece's NMT whitespace/control-character rules.
+        /// SentencePiece's built-in rule: NFKC plus NMT whitespace/control-character mappings,
+        /// applied through spm's own precompiled charsmap (`NmtNFKCCharsmap`).
         case nmtNFKC = "nmt_nfkc"
+
+        /// The `normalizer_spec` spm_train writes for this rule (whitespace settings at spm's
+        /// defaults); the trainer normalizes its input with it, so training and encoding agree.
+        var normalizerSpec: Sentencepiece_NormalizerSpec {
+            var spec = Sentencepiece_NormalizerSpec()
+            spec.name = rawValue
+            spec.precompiledCharsmap = self == .nmtNFKC ? NmtNFKCCharsmap.bytes : Data()
+            return spec
+        }
     }
 
     /// Plain text files (`.txt`, `.txt.gz`, one sentence per line) and/or corpus directories.
