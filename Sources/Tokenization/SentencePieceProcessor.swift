@@ -28,6 +28,11 @@ public final class SentencePieceProcessor: Sendable {
     private let byteValues: [Int16]
     private let hasUnused: Bool
     private let unknownSurface: [UInt8]
+    /// True when each `▁`-run-delimited segment can be encoded alone and its result cached (see
+    /// `SegmentCache`): whitespace is escaped as a `▁` prefix, no piece BPE can form or user
+    /// symbol spans a point where a `▁` run starts, and no UNUSED pieces (whose resegmentation
+    /// sentencepiece keys by piece over the whole line).
+    private let segmentsAreIndependent: Bool
 
     /// Loads `path`: a `.model` file, or a directory holding `tokenizer.model`.
     public convenience init(path: String) throws {
@@ -94,6 +99,13 @@ public final class SentencePieceProcessor: Sendable {
         self.byteIds = byteIds
         self.byteValues = byteValues
         unknownSurface = Array((proto.trainerSpec.hasUnkSurface ? proto.trainerSpec.unkSurface : " \u{2047} ").utf8)
+        let spansSegmentStart = pieces.contains { p in
+            guard p.type == .normal || p.type == .userDefined || p.type == .unused else { return false }
+            let scalars = Array(p.piece.unicodeScalars)
+            return scalars.indices.dropFirst().contains { scalars[$0] == "\u{2581}" && scalars[$0 - 1] != "\u{2581}" }
+        }
+        segmentsAreIndependent = proto.normalizerSpec.escapeWhitespaces && !proto.trainerSpec.treatWhitespaceAsSuffix
+            && !hasUnused && !spansSegmentStart
     }
 
     public var vocabularySize: Int { types.count }
@@ -134,6 +146,7 @@ public final class SentencePieceProcessor: Sendable {
         var pieceId: [Int32] = []
         /// For UNUSED pieces formed during this line: the pair that formed them (models with UNUSED pieces only).
         var reverseMerges: [Int32: Split] = [:]
+        var cache = SegmentCache()
     }
 
     /// The two halves a merged piece was formed from, as byte ranges of the normalized text.
@@ -233,12 +246,8 @@ public final class SentencePieceProcessor: Sendable {
 
     private func appendIds(normalized buffer: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into out: inout [Int32]) {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-        segment(base, buffer.count, scratch: &scratch)
         var previousUnknown = false
-        for k in 0..<scratch.pieceStart.count {
-            let start = scratch.pieceStart[k], length = scratch.pieceLength[k]
-            let p = base + Int(start)
-            let id = scratch.pieceId[k]
+        func emit(_ p: UnsafePointer<UInt8>, _ length: Int32, _ id: Int32) {
             let unknown = id < 0 || id == unknownId
             if unknown && byteFallback {
                 for k in 0..<Int(length) { out.append(byteIds[Int(p[k])]) }
@@ -250,6 +259,45 @@ public final class SentencePieceProcessor: Sendable {
             }
             previousUnknown = unknown
         }
+        guard segmentsAreIndependent else {
+            segment(base, buffer.count, scratch: &scratch)
+            for k in 0..<scratch.pieceStart.count {
+                emit(base + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k])
+            }
+            return
+        }
+        // Segments start where a run of `▁` starts; BPE never merges across that point here.
+        let count = buffer.count
+        var segmentStart = 0
+        var i = 1
+        while segmentStart < count {
+            while i < count && !(isSpace(base, count, at: i) && !(i >= 3 && isSpace(base, count, at: i - 3))) { i += 1 }
+            let s = base + segmentStart, length = i - segmentStart
+            if length > SegmentCache.maxSegmentBytes {
+                segment(s, length, scratch: &scratch)
+                for k in 0..<scratch.pieceStart.count { emit(s + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k]) }
+            } else {
+                let hash = SegmentCache.hash(s, length)
+                if let cached = scratch.cache.lookup(s, length, hash: hash) {
+                    for k in cached {
+                        let piece = scratch.cache.pieces[k]
+                        emit(s + Int(piece.start), piece.length, piece.id)
+                    }
+                } else {
+                    segment(s, length, scratch: &scratch)
+                    for k in 0..<scratch.pieceStart.count { emit(s + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k]) }
+                    scratch.cache.insert(s, length, hash: hash, starts: scratch.pieceStart, lengths: scratch.pieceLength, ids: scratch.pieceId)
+                }
+            }
+            segmentStart = i
+            i += 1
+        }
+    }
+
+    /// True when the bytes at `i` are `▁` (U+2581).
+    @inline(__always)
+    private func isSpace(_ base: UnsafePointer<UInt8>, _ count: Int, at i: Int) -> Bool {
+        i + 2 < count && base[i] == 0xE2 && base[i + 1] == 0x96 && base[i + 2] == 0x81
     }
 
     /// True when `id` is a `<0xXX>` byte piece.

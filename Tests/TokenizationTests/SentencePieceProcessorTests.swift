@@ -62,6 +62,37 @@ final class SentencePieceProcessorTests: XCTestCase {
         try assertParity(model: model)
     }
 
+    /// The per-thread segment cache: more distinct segments than it holds (so it starts over)
+    /// still encode exactly, and a model with a user symbol spanning the start of a `▁` run
+    /// (where segments would be cut) encodes without it, exactly too.
+    func testSegmentCacheKeepsParityAcrossEvictionAndStepsAsideForPiecesSpanningASpace() throws {
+        let dir = try TemporaryDirectory()
+        // 24,000 distinct three-syllable words (more than SegmentCache.maxEntries), each twice,
+        // plus a few lines with the spanning symbol and runs of spaces.
+        var text = ""
+        var words: [String] = []
+        for k in 0..<24_000 {
+            let syllables = [k % 97, (k / 97) % 113, k / (97 * 113)].map { Character(Unicode.Scalar(0xAC00 + UInt32($0) * 37)!) }
+            words.append(String(syllables))
+        }
+        XCTAssertGreaterThan(24_000, SegmentCache.maxEntries)
+        for chunk in stride(from: 0, to: words.count, by: 40) { text += words[chunk..<min(chunk + 40, words.count)].joined(separator: " ") + "\n" }
+        for chunk in stride(from: 0, to: words.count, by: 40) { text += words[chunk..<min(chunk + 40, words.count)].joined(separator: " ") + "\n" }
+        text += "서울 시 서울  시 서울시   서울 시청\n  대한민국의 수도는 서울 시이다  \n"
+        let input = dir.file("segments.txt")
+        try AtomicFileWriter.write(text, to: input)
+        for (name, options) in [("ko-cache", "vocab_size=1500, character_coverage=0.999, byte_fallback=True"),
+                                ("ko-span", "vocab_size=1500, character_coverage=0.999, byte_fallback=True, remove_extra_whitespaces=False, user_defined_symbols=['서울▁시']")] {
+            let model = try TokenizerFixtures.trainKoreanModel(in: dir, name: name, options: options)
+            let processor = try SentencePieceProcessor(path: model)
+            let ours = try processor.encode(lines: try TokenizerFixtures.lines([input]), threads: 1)
+            let theirs = try TokenizerFixtures.sentencepieceIds(model: model, files: [input])
+            XCTAssertEqual(ours.count, theirs.count, name)
+            let mismatches = zip(ours, theirs).filter { $0 != $1 }.count
+            XCTAssertEqual(mismatches, 0, "\(name): \(mismatches) lines differ from sentencepiece")
+        }
+    }
+
     func testWhitespaceAsSuffixModelMatchesSentencepiece() throws {
         let dir = try TemporaryDirectory()
         let model = try TokenizerFixtures.trainKoreanModel(in: dir, name: "ko-suffix", options:
