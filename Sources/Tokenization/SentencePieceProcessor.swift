@@ -380,11 +380,12 @@ public final class SentencePieceProcessor: Sendable {
                 let size = length[Int(left)] + length[Int(right)]
                 let a = symbolId[Int(left)], b = symbolId[Int(right)]
                 if a == -1 || b == -1 { return }
-                let id: Int32
+                var id: Int32 = -2
                 if a >= 0 && b >= 0 {
                     id = pairs.merged(a, b)  // holds mergeable pieces only
-                    if id < 0 { return }
-                } else {
+                    if id == -1 { return }
+                }
+                if id == -2 {
                     id = table.id(base + Int(start[Int(left)]), Int(size))
                     if id < 0 || !mergeable[Int(id)] { return }
                 }
