@@ -1,3 +1,4 @@
+import Corpus
 import Dispatch
 
 /// One document after normalization and the quality rules: its normalized UTF-8 text, the

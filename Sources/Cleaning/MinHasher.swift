@@ -1,3 +1,5 @@
+import Corpus
+
 /// MinHash signatures over character shingles (Broder 1997), as datatrove's MinhashDedup and
 /// text-dedup compute them: each shingle of `shingleCharacters` consecutive Unicode scalars
 /// (whitespace included, text already normalized) is hashed to 64 bits, and permutation `i`

@@ -92,7 +92,7 @@ public final class CorpusExtractor {
     private var docsDirectory: String { configuration.corpus + "/docs" }
 
     /// The WARC files this worker reads: `raw/` plus `--input`, sorted, deduplicated, then every
-    /// `shardCount`-th starting at `shardIndex`.
+    /// files that `worker(ofFile:corpus:count:)` assigns to `shardIndex`.
     public func inputFiles() throws -> [String] {
         let suffixes = [".warc.gz", ".warc"]
         var files: [String] = []
@@ -104,7 +104,16 @@ public final class CorpusExtractor {
             else { throw CorpusError.io(path: input, operation: "open", errno: ENOENT) }
         }
         let unique = Array(Set(files)).sorted()
-        return unique.enumerated().filter { $0.offset % configuration.shardCount == configuration.shardIndex }.map(\.element)
+        return unique.filter { Self.worker(ofFile: $0, corpus: configuration.corpus, count: configuration.shardCount) == configuration.shardIndex }
+    }
+
+    /// The worker that extracts a WARC file: a stable hash of its path (relative to the corpus
+    /// for files under it), so the assignment never depends on which other files exist and
+    /// workers running at the same time never read the same file.
+    public static func worker(ofFile path: String, corpus: String, count: Int) -> Int {
+        let prefix = corpus.hasSuffix("/") ? corpus : corpus + "/"
+        let key = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        return Int(StableHash.hash(key) % UInt64(max(count, 1)))
     }
 
     public func run() throws -> ExtractionSummary {

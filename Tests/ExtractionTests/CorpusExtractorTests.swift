@@ -233,11 +233,15 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(second.skipped["already_extracted"], 6, "the six responses before the damage")
     }
 
-    func testShardOptionsPartitionInputFilesAndOutputRotates() throws {
+    func testShardOptionsPartitionInputFilesStablyAndOutputRotates() throws {
         let dir = try TemporaryDirectory()
         let records = try mixedRecords()
-        try WARCFixtures.write(Array(records[0...4]), to: dir.path + "/raw/a.warc.gz")
-        try WARCFixtures.write(Array(records[5...]), to: dir.path + "/raw/b.warc.gz")
+        // File names chosen so the two land on different workers.
+        let names = (0..<64).map { "part-\($0).warc.gz" }
+        let first = try XCTUnwrap(names.first { CorpusExtractor.worker(ofFile: dir.path + "/raw/" + $0, corpus: dir.path, count: 2) == 0 })
+        let second = try XCTUnwrap(names.first { CorpusExtractor.worker(ofFile: dir.path + "/raw/" + $0, corpus: dir.path, count: 2) == 1 })
+        try WARCFixtures.write(Array(records[0...4]), to: dir.path + "/raw/" + first)
+        try WARCFixtures.write(Array(records[5...]), to: dir.path + "/raw/" + second)
         let zero = try run(dir.path) { $0.shardCount = 2; $0.shardIndex = 0; $0.documentsPerShard = 1 }
         let one = try run(dir.path) { $0.shardCount = 2; $0.shardIndex = 1; $0.documentsPerShard = 2 }
         XCTAssertEqual(zero.documents, 1)
@@ -245,6 +249,20 @@ final class CorpusExtractorTests: XCTestCase {
         XCTAssertEqual(one.shards.map(\.documents), [2, 1])
         XCTAssertEqual(try documents(dir.path).count, 4)
         XCTAssertTrue(FileSystem.exists(dir.path + "/docs/extract-state-s1of2.json"))
+
+        // New files, whatever their names sort between, never move a file to another worker.
+        var configuration = ExtractionConfiguration(corpus: dir.path)
+        configuration.shardCount = 2
+        for name in names where name != first && name != second {
+            try WARCFixtures.write(Array(records[0...1]), to: dir.path + "/raw/" + name)
+        }
+        configuration.shardIndex = 0
+        let workerZero = try CorpusExtractor(configuration: configuration, matcher: matcher).inputFiles()
+        configuration.shardIndex = 1
+        let workerOne = try CorpusExtractor(configuration: configuration, matcher: matcher).inputFiles()
+        XCTAssertTrue(workerZero.contains(dir.path + "/raw/" + first) && workerOne.contains(dir.path + "/raw/" + second))
+        XCTAssertTrue(Set(workerZero).isDisjoint(with: workerOne))
+        XCTAssertEqual(workerZero.count + workerOne.count, names.count)
     }
 
     func testInputOptionReadsPlainWARCAndChunkedResponses() throws {
