@@ -131,18 +131,16 @@ public struct BPETrainer {
                 }
             }
         }
-        let order = WordTable.sortedByFrequency(words, kept, rare)
         var wordSymbols: [Int32] = []
         var wordStart: [Int] = []
         var frequencies: [Int] = []
-        wordStart.reserveCapacity(order.count + 1)
-        frequencies.reserveCapacity(order.count)
-        for (table, id) in order {
-            let t = table == 0 ? words : rare
-            t.arena.withUnsafeBufferPointer { UTF8Validation.decode(UnsafeBufferPointer(rebasing: $0[t.span(id)]), into: &decoded) }
+        wordStart.reserveCapacity(kept.count + rare.count + 1)
+        frequencies.reserveCapacity(kept.count + rare.count)
+        WordTable.forEachSortedByFrequency(words, kept, rare) { word, count in
+            UTF8Validation.decode(word, into: &decoded)
             wordStart.append(wordSymbols.count)
             for c in decoded { let id = charId[Int(c)]; wordSymbols.append(id >= 0 ? id : unknownId) }
-            frequencies.append(t.counts[id])
+            frequencies.append(count)
         }
         wordStart.append(wordSymbols.count)
         timings.alphabet = lap()

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Normalizes one training sentence the way SentencePiece's trainer does before counting
 /// (trainer_interface.cc's `LoadSentences`): the model's own normalizer (`SentencePieceNormalizer`
 /// with the rule's precompiled charsmap and `add_dummy_prefix`, `remove_extra_whitespaces`,
@@ -33,24 +35,35 @@ struct TrainingTextNormalizer {
         replaceMetaPieces(scratch, into: &out)
     }
 
+    /// Copies `text` into `out` in runs, stopping only at bytes some meta piece starts with.
     private func replaceMetaPieces(_ text: [UInt8], into out: inout [UInt8]) {
-        var i = 0
-        let n = text.count
-        while i < n {
-            let candidates = metaByFirstByte[Int(text[i])]
-            var matched = 0
-            for piece in candidates where piece.count <= n - i {
-                var equal = true
-                for k in 1..<piece.count where text[i + k] != piece[k] { equal = false; break }
-                if equal { matched = piece.count; break }
+        text.withUnsafeBufferPointer { t in
+            let n = t.count
+            var i = 0
+            var runStart = 0
+            while i < n {
+                let candidates = metaByFirstByte[Int(t[i])]
+                if candidates.isEmpty {
+                    i += 1
+                    continue
+                }
+                var matched = 0
+                for piece in candidates where piece.count <= n - i {
+                    if piece.withUnsafeBufferPointer({ memcmp($0.baseAddress!, t.baseAddress! + i, piece.count) == 0 }) {
+                        matched = piece.count
+                        break
+                    }
+                }
+                if matched > 0 {
+                    out.append(contentsOf: t[runStart..<i])
+                    out.append(Self.boundary)
+                    i += matched
+                    runStart = i
+                } else {
+                    i += 1
+                }
             }
-            if matched > 0 {
-                out.append(Self.boundary)
-                i += matched
-            } else {
-                out.append(text[i])
-                i += 1
-            }
+            out.append(contentsOf: t[runStart..<n])
         }
     }
 }

@@ -4,73 +4,94 @@ import Glibc
 /// open addressing with linear probing, looked up with borrowed bytes so counting a word
 /// allocates nothing. Never iterated in hash order by callers that need determinism:
 /// `sortedByFrequency(_:_:_:)` gives spm's `Sorted()` order (count descending, then bytes ascending).
+///
+/// Each slot packs a 32-bit tag of the hash with the entry id, so a probe that meets another
+/// word is rejected without touching the entry arrays: with 1.6 M words the table is far larger
+/// than the caches, and those extra misses were the trainer's largest single cost.
 struct WordTable {
     private(set) var arena: [UInt8] = []
     private var offsets: [Int] = []
     private var lengths: [Int32] = []
-    private var hashes: [UInt64] = []
     private(set) var counts: [Int] = []
-    private var slots: [Int32]
+    /// `tag << 32 | (id + 1)`; 0 is an empty slot.
+    private var slots: [UInt64]
     private var mask: Int
 
     init(capacity: Int = 1 << 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
     var count: Int { counts.count }
 
+    /// 64-bit hash, eight bytes at a time (the low bits pick the slot, the high 32 are the tag).
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h ^ (h >> 29)
+        guard let base = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
+        let raw = UnsafeRawPointer(base)
+        var h = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            tail |= UInt64(base[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 32)
     }
 
     /// Adds `count` to the entry for `bytes`, creating it when new.
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, count: Int) {
-        add(bytes, hash: Self.hash(bytes), count: count)
-    }
-
-    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64, count: Int) {
+        let hash = Self.hash(bytes)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let id = Int(slots[slot])
-            if id < 0 { break }
-            if hashes[id] == hash && Int(lengths[id]) == bytes.count && equals(id, bytes) {
-                counts[id] += count
-                return
+            let entry = slots[slot]
+            if entry == 0 { break }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(entry & 0xFFFF_FFFF) - 1
+                if Int(lengths[id]) == bytes.count && equals(id, bytes) {
+                    counts[id] += count
+                    return
+                }
             }
             slot = (slot + 1) & mask
         }
         let id = counts.count
-        slots[slot] = Int32(id)
+        slots[slot] = tag | UInt64(id + 1)
         offsets.append(arena.count)
         lengths.append(Int32(bytes.count))
-        hashes.append(hash)
         counts.append(count)
         arena.append(contentsOf: bytes)
         if counts.count * 2 > slots.count { grow() }
     }
 
     private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        arena.withUnsafeBufferPointer { a in
-            let start = offsets[id]
-            for k in 0..<bytes.count where a[start + k] != bytes[k] { return false }
-            return true
-        }
+        guard let b = bytes.baseAddress else { return true }
+        return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + offsets[id], b, bytes.count) == 0 }
     }
 
     private mutating func grow() {
         let size = slots.count * 2
-        slots = [Int32](repeating: -1, count: size)
+        var grown = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        for id in 0..<counts.count {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id)
+        arena.withUnsafeBufferPointer { a in
+            for id in 0..<counts.count {
+                let hash = Self.hash(UnsafeBufferPointer(rebasing: a[span(id)]))
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while grown[slot] != 0 { slot = (slot + 1) & mask }
+                grown[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
+            }
         }
+        slots = grown
     }
 
     /// Where entry `id` lies in `arena`.
@@ -82,37 +103,44 @@ struct WordTable {
     mutating func merge(_ other: WordTable) {
         other.arena.withUnsafeBufferPointer { a in
             for id in 0..<other.counts.count {
-                let slice = UnsafeBufferPointer(rebasing: a[other.offsets[id]..<(other.offsets[id] + Int(other.lengths[id]))])
-                add(slice, hash: other.hashes[id], count: other.counts[id])
+                add(UnsafeBufferPointer(rebasing: a[other.span(id)]), count: other.counts[id])
             }
         }
     }
 
-    /// The entries `ids` of `first` and every entry of `second`, as (table 0 or 1, id), in
-    /// spm's `Sorted()` order: count descending, then bytes ascending (memcmp).
-    static func sortedByFrequency(_ first: WordTable, _ ids: [Int], _ second: WordTable) -> [(table: Int, id: Int)] {
-        // Flatten both tables into (count, pointer, length) records so comparisons touch no
-        // reference-counted storage.
-        typealias Record = (count: Int, start: UnsafePointer<UInt8>?, length: Int, table: Int, id: Int)
-        var records: [Record] = []
-        records.reserveCapacity(ids.count + second.count)
-        var entries: [(table: Int, id: Int)] = []
+    /// Calls `body` with the bytes and count of the entries `ids` of `first` and every entry of
+    /// `second`, in spm's `Sorted()` order: count descending, then bytes ascending (memcmp).
+    static func forEachSortedByFrequency(_ first: WordTable, _ ids: [Int], _ second: WordTable,
+                                         _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        // Flat records; the first eight bytes, big-endian, decide most comparisons without
+        // following the pointer (equal prefixes fall back to the full memcmp order).
+        struct Record {
+            var count: Int
+            var prefix: UInt64
+            var start: UnsafePointer<UInt8>
+            var length: Int
+        }
+        func record(_ a: UnsafeBufferPointer<UInt8>, _ table: WordTable, _ id: Int) -> Record {
+            let start = a.baseAddress! + table.offsets[id]
+            let length = Int(table.lengths[id])
+            var prefix: UInt64 = 0
+            for k in 0..<8 { prefix = prefix << 8 | UInt64(k < length ? start[k] : 0) }
+            return Record(count: table.counts[id], prefix: prefix, start: start, length: length)
+        }
         first.arena.withUnsafeBufferPointer { a0 in
             second.arena.withUnsafeBufferPointer { a1 in
-                for id in ids {
-                    records.append((first.counts[id], a0.baseAddress.map { $0 + first.offsets[id] }, Int(first.lengths[id]), 0, id))
-                }
-                for id in 0..<second.count {
-                    records.append((second.counts[id], a1.baseAddress.map { $0 + second.offsets[id] }, Int(second.lengths[id]), 1, id))
-                }
+                var records: [Record] = []
+                records.reserveCapacity(ids.count + second.count)
+                for id in ids { records.append(record(a0, first, id)) }
+                for id in 0..<second.count { records.append(record(a1, second, id)) }  // words are never empty
                 records.sort { x, y in
                     if x.count != y.count { return x.count > y.count }
-                    let c = memcmp(x.start!, y.start!, min(x.length, y.length))  // words are never empty
+                    if x.prefix != y.prefix { return x.prefix < y.prefix }
+                    let c = memcmp(x.start, y.start, min(x.length, y.length))
                     return c != 0 ? c < 0 : x.length < y.length
                 }
-                entries = records.map { ($0.table, $0.id) }
+                for r in records { body(UnsafeBufferPointer(start: r.start, count: r.length), r.count) }
             }
         }
-        return entries
     }
 }
