@@ -45,24 +45,17 @@ struct BPEMerger {
     private let validity: PieceValidity
     private var scratch: [UInt32] = []
 
-    /// - Parameters:
-    ///   - characterCodes: the character symbols (their ids are their indices).
-    ///   - characterFrequency: initial frequency of each character symbol (spm uses the
-    ///     character count for required characters; it never ranks characters).
-    ///   - unknown: index of the unknown character U+2585, if present.
-    ///   - wordSymbols: character ids of every word, back to back, words in spm's order
-    ///     (frequency descending, bytes ascending); `wordStart` has one more entry than words.
-    init(characterCodes: [UInt32], characterFrequency: [Int], unknown: Int?, wordSymbols: [Int32], wordStart: [Int], frequencies: [Int], validity: PieceValidity) {
+    init(alphabet: TrainingAlphabet, validity: PieceValidity) {
         self.validity = validity
-        for (i, c) in characterCodes.enumerated() {
+        for (i, c) in alphabet.characterCodes.enumerated() {
             var bytes: [UInt8] = []
             UTF8Validation.encode(c, into: &bytes)
-            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(characterFrequency[i]))
-            isUnknown[i] = i == unknown
+            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(alphabet.characterFrequency[i]))
+            isUnknown[i] = i == alphabet.unknownId
         }
-        self.wordSymbols = wordSymbols
-        self.wordStart = wordStart
-        wordFrequency = frequencies.map { UInt64($0) }
+        wordSymbols = alphabet.wordSymbols
+        wordStart = alphabet.wordStart
+        wordFrequency = alphabet.frequencies.map { UInt64($0) }
     }
 
     private mutating func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {

@@ -68,104 +68,37 @@ public struct BPETrainer {
         }
 
         let reading = ProgressReporter(label: "tokenizer train: reading sentences", quiet: quiet)
-        let (words, statistics) = try WordCounter(options: options, normalizer: normalizer).count(progress: reading)
+        var (words, statistics) = try WordCounter(options: options, normalizer: normalizer).count(progress: reading)
         timings.readAndCount = lap()
         if !quiet {
             reading.finish(summary: "read \(statistics.sentences) sentences (\(statistics.bytes) bytes), \(words.count) distinct words; skipped \(statistics.skippedTooLong) too long, \(statistics.skippedInvalidUTF8) non-UTF-8\(statistics.invalidUTF8Examples.isEmpty ? "" : " (" + statistics.invalidUTF8Examples.joined(separator: ", ") + ")"), \(statistics.skippedReservedCharacter) with U+2585")
         }
 
-        // Character counts over all words (= over all sentences) and the required alphabet.
-        // Flat tables indexed by code point: one pass, no hashing.
-        var charCounts = [Int](repeating: 0, count: 0x110000)
-        var decoded: [UInt32] = []
-        words.arena.withUnsafeBufferPointer { arena in
-            for id in 0..<words.count {
-                UTF8Validation.decode(UnsafeBufferPointer(rebasing: arena[words.span(id)]), into: &decoded)
-                let f = words.counts[id]
-                for c in decoded where c != 0 { charCounts[Int(c)] += f }
-            }
-        }
-        let allCount = charCounts.reduce(0, +)
-        if allCount == 0 { throw BPETrainerError.emptyCorpus(inputs: options.inputs) }
-        let byFrequency = charCounts.indices.filter { charCounts[$0] > 0 }
-            .map { (UInt32($0), charCounts[$0]) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        var required: [(UInt32, Int)] = []
-        var accumulated = 0
-        let coverageTarget = Float(options.characterCoverage)
-        for (c, n) in byFrequency {
-            // spm computes the coverage in double and compares it as float.
-            if Float(Double(accumulated) / Double(allCount)) >= coverageTarget { break }
-            accumulated += n
-            if c == PieceValidity.boundaryCharacter { continue }
-            required.append((c, n))
-        }
-        if required.count + meta.count > options.vocabSize {
-            throw BPETrainerError.vocabularyTooSmall(vocabSize: options.vocabSize, requiredCharacters: required.count, metaPieces: meta.count)
-        }
-
-        // Character ids: required characters in spm's order, then the unknown character.
-        var charId = [Int32](repeating: -1, count: 0x110000)
-        for (i, (c, _)) in required.enumerated() { charId[Int(c)] = Int32(i) }
-        let unknownId = Int32(required.count)
-        let characterCodes = required.map(\.0) + [PieceValidity.unknownCharacter]
-        let characterFrequency = required.map(\.1) + [1]
-
-        // Rare characters become the unknown character; words that become equal are merged.
-        // Only words with a rare character change, and they cannot collide with unchanged
-        // words (input lines holding U+2585 were skipped), so only they are re-counted.
-        var rare = WordTable(capacity: 1024)
-        var kept: [Int] = []
-        kept.reserveCapacity(words.count)
-        var bytes: [UInt8] = []
-        words.arena.withUnsafeBufferPointer { arena in
-            for id in 0..<words.count {
-                let word = UnsafeBufferPointer(rebasing: arena[words.span(id)])
-                UTF8Validation.decode(word, into: &decoded)
-                if decoded.allSatisfy({ charId[Int($0)] >= 0 }) {
-                    kept.append(id)
-                } else {
-                    bytes.removeAll(keepingCapacity: true)
-                    for c in decoded { UTF8Validation.encode(charId[Int(c)] >= 0 ? c : PieceValidity.unknownCharacter, into: &bytes) }
-                    bytes.withUnsafeBufferPointer { rare.add($0, count: words.counts[id]) }
-                }
-            }
-        }
-        var wordSymbols: [Int32] = []
-        var wordStart: [Int] = []
-        var frequencies: [Int] = []
-        wordStart.reserveCapacity(kept.count + rare.count + 1)
-        frequencies.reserveCapacity(kept.count + rare.count)
-        WordTable.forEachSortedByFrequency(words, kept, rare) { word, count in
-            UTF8Validation.decode(word, into: &decoded)
-            wordStart.append(wordSymbols.count)
-            for c in decoded { let id = charId[Int(c)]; wordSymbols.append(id >= 0 ? id : unknownId) }
-            frequencies.append(count)
-        }
-        wordStart.append(wordSymbols.count)
+        let distinctWords = words.count
+        let alphabet = try TrainingAlphabet(words: words, options: options, metaPieceCount: meta.count)
+        words = WordTable(capacity: 1)  // the word table is not needed past this point: free it before the merges
         timings.alphabet = lap()
 
         let validity = PieceValidity(maxLength: options.maxSentencepieceLength, splitByUnicodeScript: options.splitByUnicodeScript,
                                      splitByNumber: options.splitByNumber, splitDigits: options.splitDigits)
-        var merger = BPEMerger(characterCodes: characterCodes, characterFrequency: characterFrequency, unknown: Int(unknownId),
-                               wordSymbols: wordSymbols, wordStart: wordStart, frequencies: frequencies, validity: validity)
-        wordSymbols = []
+        let requiredCount = alphabet.requiredCount, characterCodes = alphabet.characterCodes
+        var merger = BPEMerger(alphabet: consume alphabet, validity: validity)
         merger.initializePairs()
         timings.pairStatistics = lap()
 
-        let mergeCount = options.vocabSize - meta.count - required.count
+        let mergeCount = options.vocabSize - meta.count - requiredCount
         let merging = ProgressReporter(label: "tokenizer train: merges", total: mergeCount, quiet: quiet)
         let merged = merger.run(merges: mergeCount) { _ in merging.advance() }
         timings.merges = lap()
         if !quiet { merging.finish(summary: "\(merged.count) merges in \(String(format: "%.1f", timings.merges)) s") }
         if merged.count < mergeCount {
-            throw BPETrainerError.vocabularyTooLarge(vocabSize: options.vocabSize, reachable: meta.count + required.count + merged.count)
+            throw BPETrainerError.vocabularyTooLarge(vocabSize: options.vocabSize, reachable: meta.count + requiredCount + merged.count)
         }
 
         var final: [String] = merged.map { String(decoding: $0, as: UTF8.self) }
         for c in characterCodes.dropLast() { final.append(String(Unicode.Scalar(c).map(Character.init) ?? "\u{FFFD}")) }
         let model = SentencePieceModel(proto: makeProto(meta: meta, pieces: final))
-        return Result(model: model, statistics: statistics, distinctWords: words.count, requiredCharacters: required.count, timings: timings)
+        return Result(model: model, statistics: statistics, distinctWords: distinctWords, requiredCharacters: requiredCount, timings: timings)
     }
 
     /// Trains and writes `out` and `out`'s `.vocab` beside it (spm writes `<prefix>.vocab`).

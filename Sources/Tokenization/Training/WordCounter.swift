@@ -107,8 +107,15 @@ struct WordCounter {
         progress?.advance(by: batch.ends.count)
         stats.skippedDocuments = source.skippedDocuments
 
-        var words = workers[0].counts.table
-        for worker in workers.dropFirst() { words.merge(worker.counts.table) }
+        // Take each table out of its worker before merging, so no storage is shared (a shared
+        // table would be copied whole on the first insert).
+        var words = WordTable(capacity: 1)
+        swap(&words, &workers[0].counts.table)
+        for worker in workers.dropFirst() {
+            var table = WordTable(capacity: 1)
+            swap(&table, &worker.counts.table)
+            words.merge(table)
+        }
         return (words, stats)
     }
 
