@@ -1,4 +1,5 @@
 import Corpus
+import Glibc
 
 /// The BPE merge loop of SentencePiece's `bpe::Trainer::Train` (src/bpe_model_trainer.cc,
 /// v0.2.3), on integer symbol ids and UTF-8 bytes.
@@ -23,7 +24,10 @@ struct BPEMerger {
     // Symbol table (struct of arrays); character symbols come first.
     private var left: [Int32] = []
     private var right: [Int32] = []
-    private var pieces: [[UInt8]] = []
+    /// Every symbol's piece, UTF-8 bytes back to back; `pieceStart`/`pieceLength` index it.
+    private var pieceBytes: [UInt8] = []
+    private var pieceStart: [Int] = []
+    private var pieceLength: [Int32] = []
     private var charLength: [Int32] = []
     private var frequency: [UInt64] = []  // wraps like spm's uint64_t
     private var active: [Bool] = []
@@ -44,6 +48,11 @@ struct BPEMerger {
 
     private let validity: PieceValidity
     private var scratch: [UInt32] = []
+    private var concatenation: [UInt8] = []
+
+    private func piece(_ s: Int32) -> ArraySlice<UInt8> {
+        pieceBytes[pieceStart[Int(s)]..<(pieceStart[Int(s)] + Int(pieceLength[Int(s)]))]
+    }
 
     init(alphabet: TrainingAlphabet, validity: PieceValidity) {
         self.validity = validity
@@ -61,7 +70,9 @@ struct BPEMerger {
     private mutating func appendSymbol(left l: Int32, right r: Int32, piece: [UInt8], characterCount: Int32, frequency f: UInt64) {
         left.append(l)
         right.append(r)
-        pieces.append(piece)
+        pieceStart.append(pieceBytes.count)
+        pieceLength.append(Int32(piece.count))
+        pieceBytes.append(contentsOf: piece)
         charLength.append(characterCount)
         frequency.append(f)
         active.append(true)
@@ -76,15 +87,17 @@ struct BPEMerger {
         if isUnknown[Int(l)] || isUnknown[Int(r)] { return nil }
         let key = PairSymbolTable.key(l, r)
         if let cached = pairCache.lookup(key) { return cached == PairSymbolTable.invalid ? nil : cached }
-        let piece = pieces[Int(l)] + pieces[Int(r)]
-        piece.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
+        concatenation.removeAll(keepingCapacity: true)
+        concatenation.append(contentsOf: piece(l))
+        concatenation.append(contentsOf: piece(r))
+        concatenation.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
         let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
         if !valid {
             pairCache.set(key, PairSymbolTable.invalid)
             return nil
         }
-        let id = Int32(pieces.count)
-        appendSymbol(left: l, right: r, piece: piece, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
+        let id = Int32(pieceStart.count)
+        appendSymbol(left: l, right: r, piece: concatenation, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
         pairCache.set(key, id)
         return id
     }
@@ -143,8 +156,12 @@ struct BPEMerger {
         let la = charLength[Int(a.symbol)], lb = charLength[Int(b.symbol)]
         if la != lb { return la < lb }
         if a.symbol == b.symbol { return false }
-        let pa = pieces[Int(a.symbol)], pb = pieces[Int(b.symbol)]
-        if pa != pb { return pa.lexicographicallyPrecedes(pb) }
+        // Bytewise, as std::string's operator<: a proper prefix ranks first.
+        let sa = pieceStart[Int(a.symbol)], sb = pieceStart[Int(b.symbol)]
+        let na = Int(pieceLength[Int(a.symbol)]), nb = Int(pieceLength[Int(b.symbol)])
+        let c = pieceBytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + sa, $0.baseAddress! + sb, min(na, nb)) }
+        if c != 0 { return c < 0 }
+        if na != nb { return na < nb }
         return a.symbol < b.symbol
     }
 
@@ -264,11 +281,12 @@ struct BPEMerger {
                 break
             }
             if best < 0 { break }
-            if !produced.insert(pieces[Int(best)]).inserted {
+            let merged = Array(piece(best))
+            if !produced.insert(merged).inserted {
                 deactivate(best)
                 continue
             }
-            result.append(pieces[Int(best)])
+            result.append(merged)
             accept(best)
             flushPending()
             onMerge(result.count)
