@@ -65,13 +65,18 @@ public struct CrawlSummary: Sendable, Equatable {
         /// The site answered and had nothing new (exit 3).
         case nothingNew
         /// Nothing archived, and the host was paused (robots.txt unreachable: network errors,
-        /// 429 or 5xx; Retry-After too long) or URLs were left failed (exit 1).
+        /// 429 or 5xx; Retry-After too long), URLs were left failed, or the run was cut short
+        /// before any page was answered (exit 1).
         case failed
     }
 
     public var outcome: Outcome {
         if archived > 0 { return .newPages }
-        return pausedReason != nil || failed > 0 ? .failed : .nothingNew
+        if pausedReason != nil || failed > 0 { return .failed }
+        // Cut short (max-duration, max-pages) before any page was answered: that is not a site
+        // with nothing new, and cron must not read it as one.
+        if stoppedBy != nil && notModified + unchanged + gone == 0 { return .failed }
+        return .nothingNew
     }
 
     public var line: String {

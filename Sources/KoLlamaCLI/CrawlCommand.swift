@@ -24,8 +24,9 @@ struct CrawlCommand: ParsableCommand {
 
             Exit codes: 0 new pages archived; 3 the site answered and had nothing new; 1 failed: \
             nothing archived and the host was paused (robots.txt unreachable or answering 429/5xx, \
-            a Retry-After over the site's limit) or URLs were left failed after their retries, or \
-            the run could not start; 4 another run holds <corpus>/crawl.lock (exited cleanly); \
+            a Retry-After over the site's limit), URLs were left failed after their retries, the run \
+            was cut short by --max-duration or --max-pages before any page was answered, or the run \
+            could not start; 4 another run holds <corpus>/crawl.lock (exited cleanly); \
             64 usage error.
             """
     )

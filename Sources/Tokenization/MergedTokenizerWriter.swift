@@ -8,8 +8,10 @@ import Foundation
 /// All or nothing: every file is rendered in memory first (so a model the Hugging Face export
 /// cannot express fails before anything is written), then written into a temporary sibling
 /// directory. A new output directory appears whole by one rename; in an existing one each file
-/// is replaced by a rename and other files are left alone. A failure removes the temporary
-/// directory and leaves any earlier output as it was.
+/// is replaced by its own atomic rename and other files are left alone (so a failure between two
+/// of those renames, which needs the file system to fail, would leave old and new files side by
+/// side). A failure before the moves removes the temporary directory and leaves any earlier
+/// output as it was.
 public enum MergedTokenizerWriter {
     public static func write(result: VocabularyMerger.Result, report: MergeReport, to directory: String) throws {
         var lines = ""

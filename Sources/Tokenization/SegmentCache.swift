@@ -1,7 +1,7 @@
 import Glibc
 
-/// Final BPE segmentations of the `▁`-run-delimited segments an encoding thread has already seen
-/// (the word cache of HF tokenizers, for SentencePiece BPE). Valid only for models where no
+/// Final BPE segmentations of the `▁`-run-delimited segments one encoding call has already seen
+/// (a batch worker keeps one for all its lines; the word cache of HF tokenizers, for SentencePiece BPE). Valid only for models where no
 /// mergeable or user-defined piece spans the start of a `▁` run (see
 /// `SentencePieceProcessor.segmentsAreIndependent`): there BPE never merges across such a
 /// point, so a segment's result does not depend on its neighbours.
@@ -32,7 +32,8 @@ struct SegmentCache {
     private var keys: [UInt8] = []
     private var entries: [Entry] = []
     private(set) var pieces: [Piece] = []
-    /// Allocated on the first insert, so a one-off encode pays nothing for the cache.
+    /// Empty until the first insert, then grown by doubling up to `maxEntries * 2`, so a short
+    /// encode pays for a small table only.
     private var slots: [Int32] = []
 
     static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
@@ -58,20 +59,29 @@ struct SegmentCache {
         }
     }
 
+    private func freeSlot(_ hash: UInt64) -> Int {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: max(64, slots.count * 2))
+        for (e, entry) in entries.enumerated() { slots[freeSlot(entry.hash)] = Int32(e) }
+    }
+
     /// Caches the segmentation `starts`/`lengths`/`ids` for the `count` bytes at `p` (not already cached).
     mutating func insert(_ p: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, starts: [Int32], lengths: [Int32], ids: [Int32]) {
-        if slots.isEmpty {
-            slots = [Int32](repeating: -1, count: Self.maxEntries * 2)
-        } else if entries.count == Self.maxEntries {
+        if entries.count == Self.maxEntries {
             keys.removeAll(keepingCapacity: true)
             entries.removeAll(keepingCapacity: true)
             pieces.removeAll(keepingCapacity: true)
             for k in slots.indices { slots[k] = -1 }
+        } else if (entries.count + 1) * 2 > slots.count {
+            grow()
         }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entries.count)
+        slots[freeSlot(hash)] = Int32(entries.count)
         entries.append(Entry(keyStart: keys.count, keyLength: Int32(count), piecesStart: Int32(pieces.count),
                              piecesCount: Int32(ids.count), hash: hash))
         keys.append(contentsOf: UnsafeBufferPointer(start: p, count: count))

@@ -100,7 +100,7 @@ public final class SentencePieceProcessor: Sendable {
         self.byteValues = byteValues
         unknownSurface = Array((proto.trainerSpec.hasUnkSurface ? proto.trainerSpec.unkSurface : " \u{2047} ").utf8)
         let spansSegmentStart = pieces.contains { p in
-            guard p.type == .normal || p.type == .userDefined || p.type == .unused else { return false }
+            guard p.type == .normal || p.type == .userDefined else { return false }
             let scalars = Array(p.piece.unicodeScalars)
             return scalars.indices.dropFirst().contains { scalars[$0] == "\u{2581}" && scalars[$0 - 1] != "\u{2581}" }
         }

@@ -38,6 +38,7 @@ final class CrawlerStatusTests: XCTestCase {
         XCTAssertEqual(summary.stoppedBy, "max-duration")
         XCTAssertLessThan(summary.seconds, 1.2, "the request was cut at the deadline, not waited out")
         XCTAssertEqual(summary.errors, 0, "a cut request is not the server's failure")
+        XCTAssertEqual(summary.outcome, .failed, "cut short before any page was answered: not 'nothing new'")
         let entry = try XCTUnwrap(try CrawlState(path: dir.path + "/crawl.sqlite").entry("http://kr.people.com.cn/"))
         XCTAssertEqual([entry.status, String(entry.attempts)], ["pending", "0"], "left as it was for the next run")
     }

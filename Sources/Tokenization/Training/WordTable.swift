@@ -3,7 +3,7 @@ import Glibc
 /// Counts of distinct byte strings (whitespace-delimited words) in one contiguous arena:
 /// open addressing with linear probing, looked up with borrowed bytes so counting a word
 /// allocates nothing. Never iterated in hash order by callers that need determinism:
-/// `sortedByFrequency(_:_:_:)` gives spm's `Sorted()` order (count descending, then bytes ascending).
+/// `forEachSortedByFrequency(_:_:_:_:)` gives spm's `Sorted()` order (count descending, then bytes ascending).
 ///
 /// Each slot packs a 32-bit tag of the hash with the entry id, so a probe that meets another
 /// word is rejected without touching the entry arrays: with 1.6 M words the table is far larger
