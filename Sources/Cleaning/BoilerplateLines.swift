@@ -9,29 +9,22 @@ public enum BoilerplateLines {
     /// Lines a document contributes at most (memory stays bounded per document).
     public static let perDocumentLimit = 64
 
-    /// A line's key: its hash qualified by the source, so one site's footer never strips another's text.
-    public static func key(_ lineHash: UInt64, source: String) -> UInt64 {
-        StableHash.mix(lineHash ^ StableHash.hash(source))
+    /// A line's key: its hash qualified by `StableHash.hash(source)` (computed once per document),
+    /// so one site's footer never strips another's text.
+    public static func key(_ lineHash: UInt64, sourceHash: UInt64) -> UInt64 {
+        StableHash.mix(lineHash ^ sourceHash)
     }
 
-    /// Distinct lines of normalized UTF-8 text with at most `maxCharacters` characters: their
-    /// hashes and character counts, at most `perDocumentLimit`.
-    public static func lines(_ b: UnsafeBufferPointer<UInt8>, maxCharacters: Int) -> [(hash: UInt64, characters: Int)] {
+    /// The distinct lines with at most `maxCharacters` characters among a document's lines (as
+    /// `QualitySignals.measureWithLines` returns them), at most `perDocumentLimit`; none when
+    /// `maxCharacters` is 0 (the filter is off).
+    public static func candidates(_ lines: [(hash: UInt64, characters: Int)], maxCharacters: Int) -> [(hash: UInt64, characters: Int)] {
+        guard maxCharacters > 0 else { return [] }
         var out: [(hash: UInt64, characters: Int)] = []
         var seen = Set<UInt64>()
-        var start = 0, characters = 0
-        for i in 0...b.count {
-            if i == b.count || b[i] == 0x0A {
-                if characters > 0 && characters <= maxCharacters {
-                    let h = StableHash.hash(UnsafeBufferPointer(rebasing: b[start..<i]))
-                    if seen.insert(h).inserted { out.append((h, characters)) }
-                    if out.count == perDocumentLimit { break }
-                }
-                start = i + 1
-                characters = 0
-            } else if b[i] & 0xC0 != 0x80 {
-                characters += 1
-            }
+        for line in lines where line.characters <= maxCharacters && seen.insert(line.hash).inserted {
+            out.append(line)
+            if out.count == perDocumentLimit { break }
         }
         return out
     }
@@ -50,20 +43,39 @@ public enum BoilerplateLines {
         return result
     }
 
-    /// Normalized text without its boilerplate lines (blank lines collapsed again), and how many
-    /// lines were removed.
-    public static func strip(_ text: String, source: String, boilerplate: Set<UInt64>) -> (text: String, removed: Int) {
-        guard !boilerplate.isEmpty else { return (text, 0) }
-        var kept: [Substring] = []
-        var removed = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if !line.isEmpty && boilerplate.contains(key(StableHash.hash(line.utf8), source: source)) {
-                removed += 1
-            } else if !(line.isEmpty && (kept.last?.isEmpty ?? true)) {
-                kept.append(line)
+    /// Normalized UTF-8 text without its boilerplate lines (every occurrence; blank lines collapsed
+    /// again), and how many lines were removed. Lines are hashed as `QualitySignals` hashes them;
+    /// lines longer than `maxCharacters` can never be boilerplate and are not hashed.
+    public static func strip(_ text: [UInt8], sourceHash: UInt64, maxCharacters: Int, boilerplate: Set<UInt64>) -> (text: String, removed: Int) {
+        guard !boilerplate.isEmpty else { return (String(decoding: text, as: UTF8.self), 0) }
+        return text.withUnsafeBufferPointer { b in
+            var kept: [Range<Int>] = []
+            var removed = 0
+            var start = 0, characters = 0
+            for i in 0...b.count {
+                if i < b.count && b[i] != 0x0A {
+                    if b[i] & 0xC0 != 0x80 { characters += 1 }
+                    continue
+                }
+                let line = start..<i
+                if characters > 0 && characters <= maxCharacters
+                    && boilerplate.contains(key(StableHash.hash(UnsafeBufferPointer(rebasing: b[line])), sourceHash: sourceHash)) {
+                    removed += 1
+                } else if !(line.isEmpty && (kept.last?.isEmpty ?? true)) {
+                    kept.append(line)
+                }
+                start = i + 1
+                characters = 0
             }
+            guard removed > 0 else { return (String(decoding: b, as: UTF8.self), 0) }
+            while kept.last?.isEmpty == true { kept.removeLast() }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            for (k, line) in kept.enumerated() {
+                if k > 0 { out.append(0x0A) }
+                out.append(contentsOf: b[line])
+            }
+            return (String(decoding: out, as: UTF8.self), removed)
         }
-        while kept.last?.isEmpty == true { kept.removeLast() }
-        return removed == 0 ? (text, 0) : (kept.joined(separator: "\n"), removed)
     }
 }

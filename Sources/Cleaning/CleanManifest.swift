@@ -105,7 +105,9 @@ public struct CleanManifest: Codable, Sendable, Equatable {
         if let n = run.mergedWorkers { s += "Merge of the \(n) workers' shards in clean/workers/*-of-\(n)/.\n\n" }
         s += "Input: \(run.inputShards.count) shards, \(run.inputDocuments) documents, \(run.skippedLines) invalid lines skipped. "
         s += "Kept: \(run.kept).\n"
-        if let n = run.boilerplateLinesRemoved {
+        if run.boilerplateLinesRemoved != nil && run.policy.boilerplateLineMinDocuments == 0 {
+            s += "\nBoilerplate line filter: off (boilerplateLineMinDocuments 0).\n"
+        } else if let n = run.boilerplateLinesRemoved {
             s += "\nBoilerplate lines removed (short lines in >= \(run.policy.boilerplateLineMinDocuments) documents of one source): \(n).\n"
         }
         if !run.inputErrors.isEmpty { s += "\nInput errors:\n" + run.inputErrors.map { "- \($0)\n" }.joined() }

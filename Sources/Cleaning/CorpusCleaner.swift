@@ -109,10 +109,15 @@ public final class CorpusCleaner {
         var idHash: UInt64
         var textHash: UInt64
         var signature: [UInt32]
-        /// Source-qualified keys of its short lines, and their characters.
-        var lineKeys: [UInt64]
-        var lineCharacters: [Int32]
+        /// Its distinct short lines.
+        var lines: [Line]
         var characters: Int
+    }
+
+    /// A short line of a candidate: its source-qualified key and its characters.
+    private struct Line {
+        var key: UInt64
+        var characters: Int32
     }
 
     public func run() throws -> Outcome {
@@ -166,12 +171,13 @@ public final class CorpusCleaner {
                     if let reason = result.reason {
                         count(reason, source: item.document.source, &record)
                     } else {
+                        let sourceHash = StableHash.hash(item.document.source)
+                        let lines = result.shortLines.map {
+                            Line(key: BoilerplateLines.key($0.hash, sourceHash: sourceHash), characters: Int32($0.characters))
+                        }
                         candidates.append(Candidate(ordinal: item.ordinal, id: item.document.id, created: item.document.created,
                                                     idHash: SplitAssigner.idHash(item.document.id), textHash: result.textHash,
-                                                    signature: result.signature,
-                                                    lineKeys: result.shortLines.map { BoilerplateLines.key($0.hash, source: item.document.source) },
-                                                    lineCharacters: result.shortLines.map { Int32($0.characters) },
-                                                    characters: result.characters))
+                                                    signature: result.signature, lines: lines, characters: result.characters))
                     }
                 }
                 progress.advance(by: batch.count, detail: "filtering")
@@ -202,18 +208,19 @@ public final class CorpusCleaner {
             survivors.append(c)
         }
         candidates = []
-        // Cross-document boilerplate among the survivors; a document left too short without it is dropped.
+        // Cross-document boilerplate among the survivors; a document left too short without it is
+        // dropped. Most are dropped here, before split assignment: its listed lines, each counted
+        // once, are a lower bound of what pass 2 removes. Pass 2 checks the stripped text.
         let boilerplate = options.policy.boilerplateLineMinDocuments > 0
-            ? BoilerplateLines.frequent(survivors.flatMap(\.lineKeys), minDocuments: options.policy.boilerplateLineMinDocuments) : []
+            ? BoilerplateLines.frequent(survivors.flatMap { $0.lines.map(\.key) }, minDocuments: options.policy.boilerplateLineMinDocuments) : []
         if !boilerplate.isEmpty {
             survivors.removeAll { c in
-                let removed = zip(c.lineKeys, c.lineCharacters).reduce(0) { $0 + (boilerplate.contains($1.0) ? Int($1.1) + 1 : 0) }
+                let removed = c.lines.reduce(0) { $0 + (boilerplate.contains($1.key) ? Int($1.characters) + 1 : 0) }
                 guard c.characters - removed < options.policy.minCharacters else { return false }
                 count(.boilerplate, source: sourceOfOrdinal[c.ordinal], &record)
                 return true
             }
         }
-        record.boilerplateLinesRemoved = 0
         let existingTest = manifest.splits[Split.test.rawValue]?.documents ?? 0
         let assigned = SplitAssigner(policy: options.policy).assign(survivors.map(\.idHash), existingTest: existingTest)
         var splitOfOrdinal = [UInt8](repeating: 0, count: ordinal)
@@ -227,6 +234,7 @@ public final class CorpusCleaner {
         // Pass 2: write survivors, in input order, to this run's shards.
         let writers = SplitWriters(directory: cleanDirectory, run: runNumber, documentsPerShard: options.policy.documentsPerShard)
         var secondOrdinal = 0
+        var boilerplateLinesRemoved = 0
         for shard in shards {
             _ = try forEachBatch(of: shard) { batch in
                 var chosen: [(document: Document, split: Split)] = []
@@ -242,15 +250,21 @@ public final class CorpusCleaner {
                     secondOrdinal += 1
                 }
                 let normalizer = processor.normalizer
-                let inputs = chosen.map { ($0.document.text, $0.document.source) }
+                let maxCharacters = options.policy.boilerplateLineMaxCharacters
+                let inputs = chosen.map { ($0.document.text, boilerplate.isEmpty ? 0 : StableHash.hash($0.document.source)) }
                 let texts = ParallelMap.map(inputs, threads: options.threads) {
-                    BoilerplateLines.strip(normalizer.normalize($0.0), source: $0.1, boilerplate: boilerplate)
+                    BoilerplateLines.strip(normalizer.normalizedBytes($0.0), sourceHash: $0.1, maxCharacters: maxCharacters, boilerplate: boilerplate)
                 }
                 for (item, (text, removed)) in zip(chosen, texts) {
+                    let characters = text.unicodeScalars.count
+                    // Every repeat of a line and lines past the listed ones are gone too.
+                    if characters < options.policy.minCharacters {
+                        count(.boilerplate, source: item.document.source, &record)
+                        continue
+                    }
                     var doc = item.document
                     doc.text = text
-                    record.boilerplateLinesRemoved! += removed
-                    let characters = text.unicodeScalars.count
+                    boilerplateLinesRemoved += removed
                     record.kept += 1
                     record.perSource[doc.source, default: .init()].kept += 1
                     record.perSplit[item.split.rawValue, default: 0] += 1
@@ -263,6 +277,7 @@ public final class CorpusCleaner {
             }
         }
         let written = try writers.finish()
+        record.boilerplateLinesRemoved = boilerplateLinesRemoved
 
         // Commit: index (new file), manifest, then drop the previous index.
         let indexName = String(format: "dedup/index-run%04d.bin", runNumber)

@@ -33,12 +33,12 @@ public struct DocumentProcessor: Sendable {
     public func process(_ text: String, signatures: Bool = true) -> ProcessedText {
         let normalized = normalizer.normalizedBytes(text)
         return normalized.withUnsafeBufferPointer { b in
-            let signals = QualitySignals.measure(b)
+            let (signals, lines) = QualitySignals.measureWithLines(b)
             let reason = filter.reason(for: signals)
             let keep = reason == nil && signatures
             return ProcessedText(text: normalized, characters: signals.characters, reason: reason,
                                  textHash: keep ? StableHash.hash(b) : 0, signature: keep ? hasher.signature(b) : [],
-                                 shortLines: keep ? BoilerplateLines.lines(b, maxCharacters: boilerplateLineMaxCharacters) : [])
+                                 shortLines: keep ? BoilerplateLines.candidates(lines, maxCharacters: boilerplateLineMaxCharacters) : [])
         }
     }
 

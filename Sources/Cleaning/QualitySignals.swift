@@ -45,6 +45,12 @@ public struct QualitySignals: Sendable, Equatable {
 
     /// Measures normalized UTF-8 text.
     public static func measure(_ b: UnsafeBufferPointer<UInt8>) -> QualitySignals {
+        measureWithLines(b).signals
+    }
+
+    /// Measures normalized UTF-8 text; also returns its non-empty lines in order: the
+    /// `StableHash` of each line's bytes (newline excluded) and its characters.
+    public static func measureWithLines(_ b: UnsafeBufferPointer<UInt8>) -> (signals: QualitySignals, lines: [(hash: UInt64, characters: Int)]) {
         var s = QualitySignals()
         let n = b.count
         var lineHashes: [(hash: UInt64, characters: Int)] = []
@@ -134,7 +140,7 @@ public struct QualitySignals: Sendable, Equatable {
         (s.duplicateLines, s.duplicateLineCharacters) = repeats(lineHashes)
         (s.duplicateParagraphs, s.duplicateParagraphCharacters) = repeats(paragraphHashes)
         for (k, size) in [2, 3, 4].enumerated() { s.topNGramCharacters[k] = topNGram(eojeol, size: size) }
-        return s
+        return (s, lineHashes)
     }
 
     /// Occurrences (and their characters) of items that repeat an earlier item.

@@ -101,6 +101,8 @@ final class CorpusCleanerTests: XCTestCase {
         let unfiltered = try CorpusCleaner(options: { var o = CorpusCleaner.Options(corpus: corpus); o.policy = off; o.crawlersDirectory = dir.path; return o }()).run()
         XCTAssertEqual(unfiltered.run.kept, 9, "the filter can be turned off")
         XCTAssertEqual(unfiltered.run.boilerplateLinesRemoved, 0)
+        let offReport = String(decoding: try FileSystem.readAll("\(corpus)/clean/report.md"), as: UTF8.self)
+        XCTAssertTrue(offReport.contains("Boilerplate line filter: off"), offReport)
         try FileManager.default.removeItem(atPath: "\(corpus)/clean")
 
         let outcome = try clean()
@@ -116,6 +118,28 @@ final class CorpusCleanerTests: XCTestCase {
         let report = String(decoding: try FileSystem.readAll("\(corpus)/clean/report.md"), as: UTF8.self)
         XCTAssertTrue(report.contains("Boilerplate lines removed (short lines in >= 5 documents of one source): 6."), report)
         XCTAssertTrue(report.contains("| boilerplate | 1 |"), report)
+    }
+
+    func testDocumentTooShortOnceEveryBoilerplateLineIsRemovedIsDropped() throws {
+        let footer = "저작권자 신화통신 무단 전재 및 재배포 금지 기사 제보는 이메일로"
+        func syllables(_ count: Int, from first: Int) -> String {
+            String(String.UnicodeScalarView((first..<(first + count)).map { Unicode.Scalar(0xAC00 + UInt32($0 * 7 % 11172))! }))
+        }
+        var docs = (0..<6).map { Fixtures.document("x\($0)", Fixtures.randomArticle(seed: UInt64($0) + 80, words: 80) + "\n\n" + footer) }
+        // 241 characters, 204 once one footer line is removed, 167 once both are.
+        docs.append(Fixtures.document("repeated", [syllables(55, from: 0), footer, syllables(55, from: 55), footer, syllables(55, from: 110)]
+            .joined(separator: "\n")))
+        // 64 short lines before the footer: the line past them is removed too (191 characters left).
+        docs.append(Fixtures.document("many-lines", ((0..<64).map { syllables(2, from: 200 + 2 * $0) } + [footer]).joined(separator: "\n")))
+        try Fixtures.writeShard("\(corpus)/docs/a.jsonl.gz", docs)
+        var policy = CleaningPolicy()
+        policy.minCharacters = 200
+        let outcome = try clean { $0.policy = policy }
+        XCTAssertEqual(outcome.run.filtered, ["boilerplate": 2])
+        XCTAssertEqual(outcome.run.boilerplateLinesRemoved, 6)
+        let kept = try Fixtures.readSplits("\(corpus)/clean").values.flatMap { $0 }
+        XCTAssertEqual(kept.map(\.id).sorted(), (0..<6).map { "x\($0)" })
+        XCTAssertTrue(kept.allSatisfy { $0.text.unicodeScalars.count >= policy.minCharacters })
     }
 
     func testTDMReservationValueIsParsedForHeaderAndMeta() {
