@@ -70,7 +70,7 @@ public final class CorpusCleaner {
     /// The worker that cleans an input shard: a stable hash of its path under `docs/`, so the
     /// assignment never depends on which other shards exist.
     public static func worker(ofShard relativePath: String, count: Int) -> Int {
-        Int(StableHash.hash(relativePath) % UInt64(max(count, 1)))
+        StableHash.bucket(relativePath, count: count)
     }
 
     /// The shards this run reads: this worker's `docs/` shards, or for a merge the shards of

@@ -24,4 +24,10 @@ public enum StableHash {
     public static func hash(_ string: String, seed: UInt64 = 0) -> UInt64 {
         hash(string.utf8, seed: seed)
     }
+
+    /// The worker (0..<count) a named input belongs to in an array job: a stable hash of `key`,
+    /// so the assignment never depends on which other inputs exist.
+    public static func bucket(_ key: String, count: Int) -> Int {
+        Int(hash(key) % UInt64(max(count, 1)))
+    }
 }

@@ -113,7 +113,7 @@ public final class CorpusExtractor {
     public static func worker(ofFile path: String, corpus: String, count: Int) -> Int {
         let prefix = corpus.hasSuffix("/") ? corpus : corpus + "/"
         let key = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-        return Int(StableHash.hash(key) % UInt64(max(count, 1)))
+        return StableHash.bucket(key, count: count)
     }
 
     public func run() throws -> ExtractionSummary {
