@@ -1,4 +1,5 @@
 import Corpus
+import Dispatch
 import Glibc
 
 /// The BPE merge loop of SentencePiece's `bpe::Trainer::Train` (src/bpe_model_trainer.cc,
@@ -102,22 +103,84 @@ struct BPEMerger {
         return id
     }
 
-    /// Builds the initial pair statistics (spm's InitSymbolsAndBigrams), in word order.
-    mutating func initializePairs() {
-        for w in 0..<wordFrequency.count {
-            let f = wordFrequency[w]
-            let start = wordStart[w]
-            let end = wordStart[w + 1]
-            var i = start + 1
-            while i < end {
-                let l = wordSymbols[i - 1], r = wordSymbols[i]
-                if let s = pairSymbol(l, r) {
+    /// Builds the initial pair statistics (spm's InitSymbolsAndBigrams) with the result of a
+    /// single pass in word order: `threads` workers each scan a contiguous range of words for
+    /// their distinct adjacent pairs (first-seen order) and note each occurrence's pair; pair
+    /// symbols are then created range by range in that order (so ids are those of one pass), and
+    /// one pass in word order adds frequencies and occurrence lists without a hash lookup.
+    mutating func initializePairs(threads: Int = 1) {
+        let wordCount = wordFrequency.count
+        let workers = max(1, min(threads, wordCount))
+        // Word ranges of about equal symbol counts.
+        var bounds = [0]
+        for t in 1..<workers {
+            let target = wordSymbols.count * t / workers
+            var w = bounds[t - 1]
+            while w < wordCount && wordStart[w] < target { w += 1 }
+            bounds.append(w)
+        }
+        bounds.append(wordCount)
+
+        /// One worker's distinct pairs in first-seen order, and the pair of each occurrence
+        /// (an index into `pairs`, or -1 for a pair with the unknown character).
+        final class Scan: @unchecked Sendable {
+            var pairs: [UInt64] = []
+            var occurrences: [Int32] = []
+        }
+        let scans = (0..<workers).map { _ in Scan() }
+        let wordSymbols = self.wordSymbols, wordStart = self.wordStart, isUnknown = self.isUnknown
+        let ranges = bounds
+        DispatchQueue.concurrentPerform(iterations: workers) { t in
+            let scan = scans[t]
+            var local = PairSymbolTable(capacity: 1 << 16)
+            var pairs: [UInt64] = []
+            var occurrences: [Int32] = []
+            occurrences.reserveCapacity(wordStart[ranges[t + 1]] - wordStart[ranges[t]])
+            for w in ranges[t]..<ranges[t + 1] {
+                var i = wordStart[w] + 1
+                while i < wordStart[w + 1] {
+                    let l = wordSymbols[i - 1], r = wordSymbols[i]
+                    if isUnknown[Int(l)] || isUnknown[Int(r)] {
+                        occurrences.append(-1)
+                    } else {
+                        let key = PairSymbolTable.key(l, r)
+                        if let index = local.lookup(key) {
+                            occurrences.append(index)
+                        } else {
+                            local.set(key, Int32(pairs.count))
+                            occurrences.append(Int32(pairs.count))
+                            pairs.append(key)
+                        }
+                    }
+                    i += 1
+                }
+            }
+            scan.pairs = pairs
+            scan.occurrences = occurrences
+        }
+
+        for t in 0..<workers {
+            // Pair symbols in the order one pass would create them; -1 for invalid pieces.
+            let symbolOf = scans[t].pairs.map { key in
+                pairSymbol(Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)) ?? -1
+            }
+            let occurrences = scans[t].occurrences
+            var k = 0
+            for w in ranges[t]..<ranges[t + 1] {
+                let f = wordFrequency[w]
+                let start = wordStart[w]
+                for i in (start + 1)..<max(start + 1, wordStart[w + 1]) {
+                    let index = occurrences[k]
+                    k += 1
+                    if index < 0 { continue }
+                    let s = symbolOf[Int(index)]
+                    if s < 0 { continue }
                     frequency[Int(s)] &+= f
                     positions[Int(s)].append(Position(word: Int32(w), left: Int32(i - 1 - start), right: Int32(i - start)))
                     markPending(s)
                 }
-                i += 1
             }
+            scans[t].occurrences = []
         }
         flushPending()
     }

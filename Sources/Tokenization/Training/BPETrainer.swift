@@ -83,7 +83,7 @@ public struct BPETrainer {
                                      splitByNumber: options.splitByNumber, splitDigits: options.splitDigits)
         let requiredCount = alphabet.requiredCount, characterCodes = alphabet.characterCodes
         var merger = BPEMerger(alphabet: consume alphabet, validity: validity)
-        merger.initializePairs()
+        merger.initializePairs(threads: options.threads)
         timings.pairStatistics = lap()
 
         let mergeCount = options.vocabSize - meta.count - requiredCount
