@@ -75,7 +75,7 @@ struct WordTable {
     }
 
     private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let b = bytes.baseAddress else { return true }
+        guard let b = bytes.baseAddress, !bytes.isEmpty else { return true }  // lengths already match
         return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + offsets[id], b, bytes.count) == 0 }
     }
 
