@@ -21,7 +21,7 @@ fi
 
 if [ "${KO_LLAMA_SKIP_PIP:-0}" != 1 ]; then
   # Debian's own python3 refuses system-wide pip installs (PEP 668); retry with the flag that allows it.
-  python3 - "${pip_packages[@]}" <<'PY' || python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}" \
+  python3 - "${pip_packages[@]}" 2>/dev/null <<'PY' || python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}" \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "${pip_packages[@]}"
 import importlib, sys
 for name in ("sentencepiece", "google.protobuf", "warcio", "numpy", "tokenizers", "transformers", "mistral_common", "datasets"):
