@@ -259,11 +259,13 @@ public final class SentencePieceProcessor: Sendable {
             }
             previousUnknown = unknown
         }
+        /// BPE over the `length` bytes at `s`, emitting its pieces (left in `scratch`).
+        func segmentAndEmit(_ s: UnsafePointer<UInt8>, _ length: Int) {
+            segment(s, length, scratch: &scratch)
+            for k in 0..<scratch.pieceStart.count { emit(s + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k]) }
+        }
         guard segmentsAreIndependent else {
-            segment(base, buffer.count, scratch: &scratch)
-            for k in 0..<scratch.pieceStart.count {
-                emit(base + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k])
-            }
+            segmentAndEmit(base, buffer.count)
             return
         }
         // Segments start where a run of `▁` starts; BPE never merges across that point here.
@@ -274,8 +276,7 @@ public final class SentencePieceProcessor: Sendable {
             while i < count && !(isSpace(base, count, at: i) && !(i >= 3 && isSpace(base, count, at: i - 3))) { i += 1 }
             let s = base + segmentStart, length = i - segmentStart
             if length > SegmentCache.maxSegmentBytes {
-                segment(s, length, scratch: &scratch)
-                for k in 0..<scratch.pieceStart.count { emit(s + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k]) }
+                segmentAndEmit(s, length)
             } else {
                 let hash = SegmentCache.hash(s, length)
                 if let cached = scratch.cache.lookup(s, length, hash: hash) {
@@ -284,8 +285,7 @@ public final class SentencePieceProcessor: Sendable {
                         emit(s + Int(piece.start), piece.length, piece.id)
                     }
                 } else {
-                    segment(s, length, scratch: &scratch)
-                    for k in 0..<scratch.pieceStart.count { emit(s + Int(scratch.pieceStart[k]), scratch.pieceLength[k], scratch.pieceId[k]) }
+                    segmentAndEmit(s, length)
                     scratch.cache.insert(s, length, hash: hash, starts: scratch.pieceStart, lengths: scratch.pieceLength, ids: scratch.pieceId)
                 }
             }

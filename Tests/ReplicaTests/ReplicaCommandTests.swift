@@ -40,21 +40,12 @@ final class ReplicaCommandTests: ReplicaTestCase {
     }
 
     func testUnknownSiteAndMissingCorpusFail() throws {
-        try MissingExecutable.check()
         for (arguments, message) in [(["--site", "nowhere"], "--site must be one of"),
                                      (["--site", "/nonexistent/site.json"], "/nonexistent/site.json: no such site definition"),
                                      (["--site", "xinhua-ko", "--corpus-file", "/nonexistent/a.jsonl.gz"], "replica corpus not found")] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: koLlamaExecutable)
-            process.arguments = ["replica", "serve"] + arguments
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertNotEqual(process.terminationStatus, 0)
-            XCTAssertTrue(text.contains(message), text)
+            let run = try KoLlamaExecutable.run(["replica", "serve"] + arguments)
+            XCTAssertNotEqual(run.status, 0)
+            XCTAssertTrue(run.stderr.contains(message), run.stderr)
         }
     }
 }
