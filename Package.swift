@@ -40,10 +40,13 @@ let package = Package(
         .target(name: "Replica", dependencies: ["Corpus"]),
         .target(name: "Cleaning", dependencies: ["Corpus"]),
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
+        .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
+        .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
                 "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
+                "Modeling", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +61,8 @@ let package = Package(
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "PackingTests", dependencies: ["Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
+        .testTarget(name: "ModelingTests", dependencies: ["Modeling", "Corpus", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.
         .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),
