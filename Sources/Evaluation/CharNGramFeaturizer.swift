@@ -42,9 +42,12 @@ public struct CharNGramFeaturizer: Sendable, Equatable, Codable {
         let mask = UInt64(bucketCount - 1)
         var hashed: [Int32] = []
         hashed.reserveCapacity(scalarCount * maxN)
-        for n in 1...maxN where n <= scalarCount {
-            for i in 0...(scalarCount - n) {
-                hashed.append(Int32(truncatingIfNeeded: StableHash.hash(bytes[starts[i]..<starts[i + n]], seed: UInt64(n)) & mask))
+        bytes.withUnsafeBufferPointer { b in
+            for n in 1...maxN where n <= scalarCount {
+                for i in 0...(scalarCount - n) {
+                    let gram = UnsafeBufferPointer(rebasing: b[starts[i]..<starts[i + n]])
+                    hashed.append(Int32(truncatingIfNeeded: StableHash.hash(gram, seed: UInt64(n)) & mask))
+                }
             }
         }
         hashed.sort()

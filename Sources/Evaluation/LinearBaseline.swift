@@ -25,8 +25,8 @@ public struct LinearBaseline: Sendable {
     public let options: Options
     public let classCount: Int
     /// `weights[bucket * classCount + class]`.
-    private var weights: [Float]
-    private var bias: [Float]
+    private let weights: [Float]
+    private let bias: [Float]
 
     /// Trains on `texts` with `labels` in `0..<classCount`.
     public init(texts: [String], labels: [Int], classCount: Int, options: Options = Options()) throws {
@@ -35,8 +35,6 @@ public struct LinearBaseline: Sendable {
         self.options = options
         self.classCount = classCount
         let k = classCount
-        weights = [Float](repeating: 0, count: options.featurizer.bucketCount * k)
-        bias = [Float](repeating: 0, count: k)
         // Features once, in one contiguous buffer (CSR), not per epoch.
         var offsets = [0]
         var indices: [Int32] = []
@@ -47,47 +45,72 @@ public struct LinearBaseline: Sendable {
             values += v.values
             offsets.append(indices.count)
         }
-        var squaredWeightGradients = [Float](repeating: 0, count: weights.count)
+        // Per bucket, its k weights then their k AdaGrad accumulators: one cache line per touched
+        // feature instead of two (the tables are far larger than the caches; this loop is memory-bound).
+        var state = [Float](repeating: 0, count: options.featurizer.bucketCount * 2 * k)
+        var bias = [Float](repeating: 0, count: k)
         var squaredBiasGradients = [Float](repeating: 0, count: k)
         var gradient = [Float](repeating: 0, count: k)
         var order = Array(texts.indices)
         var rng = SplitMix64(seed: options.seed)
         let lr = options.learningRate
         let epsilon: Float = 1e-8
-        for _ in 0..<options.epochs {
-            // Fisher-Yates with our own generator: the stdlib's shuffle algorithm may change.
-            for i in stride(from: order.count - 1, to: 0, by: -1) {
-                order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
-            }
-            for n in order {
-                let range = offsets[n]..<offsets[n + 1]
-                scores(indices[range], values[range], into: &gradient)
-                softmax(&gradient)
-                gradient[labels[n]] -= 1
-                for c in 0..<k {
-                    let g = gradient[c]
-                    squaredBiasGradients[c] += g * g
-                    bias[c] -= lr * g / (squaredBiasGradients[c].squareRoot() + epsilon)
-                }
-                for j in range {
-                    let base = Int(indices[j]) * k
-                    let x = values[j]
-                    for c in 0..<k {
-                        let g = gradient[c] * x
-                        squaredWeightGradients[base + c] += g * g
-                        weights[base + c] -= lr * g / (squaredWeightGradients[base + c].squareRoot() + epsilon)
+        // Raw buffers in the hot loop: bounds and uniqueness checks per weight cost as much again.
+        state.withUnsafeMutableBufferPointer { st in
+            indices.withUnsafeBufferPointer { idx in
+                values.withUnsafeBufferPointer { val in
+                    for _ in 0..<options.epochs {
+                        // Fisher-Yates with our own generator: the stdlib's shuffle algorithm may change.
+                        for i in stride(from: order.count - 1, to: 0, by: -1) {
+                            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+                        }
+                        for n in order {
+                            let range = offsets[n]..<offsets[n + 1]
+                            let x = UnsafeBufferPointer(rebasing: val[range])
+                            let f = UnsafeBufferPointer(rebasing: idx[range])
+                            for c in 0..<k { gradient[c] = bias[c] }
+                            for j in 0..<f.count {
+                                let base = Int(f[j]) * 2 * k
+                                for c in 0..<k { gradient[c] += st[base + c] * x[j] }
+                            }
+                            Self.softmax(&gradient)
+                            gradient[labels[n]] -= 1
+                            for c in 0..<k {
+                                let g = gradient[c]
+                                squaredBiasGradients[c] += g * g
+                                bias[c] -= lr * g / (squaredBiasGradients[c].squareRoot() + epsilon)
+                            }
+                            for j in 0..<f.count {
+                                let base = Int(f[j]) * 2 * k
+                                for c in 0..<k {
+                                    let g = gradient[c] * x[j]
+                                    st[base + k + c] += g * g
+                                    st[base + c] -= lr * g / (st[base + k + c].squareRoot() + epsilon)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
+        var weights = [Float](repeating: 0, count: options.featurizer.bucketCount * k)
+        for b in 0..<options.featurizer.bucketCount {
+            for c in 0..<k { weights[b * k + c] = state[b * 2 * k + c] }
+        }
+        self.weights = weights
+        self.bias = bias
     }
 
     /// Class probabilities for one text.
     public func probabilities(_ text: String) throws -> [Float] {
         let v = try options.featurizer.features(text)
         var p = [Float](repeating: 0, count: classCount)
-        scores(v.indices[...], v.values[...], into: &p)
-        softmax(&p)
+        for c in 0..<classCount { p[c] = bias[c] }
+        for (i, x) in zip(v.indices, v.values) {
+            let base = Int(i) * classCount
+            for c in 0..<classCount { p[c] += weights[base + c] * x }
+        }
+        Self.softmax(&p)
         return p
     }
 
@@ -102,15 +125,7 @@ public struct LinearBaseline: Sendable {
         return best
     }
 
-    private func scores(_ indices: ArraySlice<Int32>, _ values: ArraySlice<Float>, into out: inout [Float]) {
-        for c in 0..<classCount { out[c] = bias[c] }
-        for (i, x) in zip(indices, values) {
-            let base = Int(i) * classCount
-            for c in 0..<classCount { out[c] += weights[base + c] * x }
-        }
-    }
-
-    private func softmax(_ z: inout [Float]) {
+    private static func softmax(_ z: inout [Float]) {
         let m = z.reduce(-Float.infinity, max)
         var sum: Float = 0
         for c in z.indices {
