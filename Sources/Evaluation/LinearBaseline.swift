@@ -14,7 +14,7 @@ public struct LinearBaseline: Sendable {
         public var featurizer: CharNGramFeaturizer
         public var seed: UInt64
 
-        public init(epochs: Int = 5, learningRate: Float = 0.5, featurizer: CharNGramFeaturizer = CharNGramFeaturizer(), seed: UInt64 = 0) {
+        public init(epochs: Int = 5, learningRate: Float = 0.25, featurizer: CharNGramFeaturizer = CharNGramFeaturizer(), seed: UInt64 = 0) {
             self.epochs = epochs
             self.learningRate = learningRate
             self.featurizer = featurizer
