@@ -5,16 +5,16 @@ import Training
 /// (`baseline`, `sft`, `eval`): the same values select the same examples in each.
 struct SplitOptions: ParsableArguments {
     @Option(help: "Share of each topic carved from the training file for validation.")
-    var validationFraction = 0.05
+    var validationFraction = SplitPlan().validationFraction
 
     @Option(help: "Share of each topic carved from the training file as the test set when --data is not given.")
-    var testFraction = 0.1
+    var testFraction = SplitPlan().testFraction
 
     @Option(help: "Share of each topic of the remaining training examples to train on (0.01 ... 1; nested: a smaller fraction's examples are among a larger one's).")
-    var fraction = 1.0
+    var fraction = SplitPlan().fraction
 
     @Option(help: "Seed of the splits and the sample.")
-    var seed: UInt64 = 42
+    var seed = SplitPlan().seed
 
     var plan: SplitPlan {
         SplitPlan(validationFraction: validationFraction, testFraction: testFraction, fraction: fraction, seed: seed)
