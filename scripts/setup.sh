@@ -5,7 +5,7 @@
 set -euo pipefail
 apt_packages=(libxml2-dev libcurl4-openssl-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev
               pkg-config zstd python3 python3-pip)
-pip_packages=(sentencepiece==0.2.* protobuf warcio numpy tokenizers transformers mistral-common datasets)
+pip_packages=(sentencepiece==0.2.* protobuf warcio numpy tokenizers transformers mistral-common datasets scikit-learn)
 
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -24,7 +24,7 @@ if [ "${KO_LLAMA_SKIP_PIP:-0}" != 1 ]; then
   python3 - "${pip_packages[@]}" 2>/dev/null <<'PY' || python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}" \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "${pip_packages[@]}"
 import importlib, sys
-for name in ("sentencepiece", "google.protobuf", "warcio", "numpy", "tokenizers", "transformers", "mistral_common", "datasets"):
+for name in ("sentencepiece", "google.protobuf", "warcio", "numpy", "tokenizers", "transformers", "mistral_common", "datasets", "sklearn"):
     importlib.import_module(name)
 PY
 fi
