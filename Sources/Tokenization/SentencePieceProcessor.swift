@@ -119,6 +119,7 @@ public final class SentencePieceProcessor: Sendable {
 
     public var bosId: Int32? { controlId(model.proto.trainerSpec.bosPiece) }
     public var eosId: Int32? { controlId(model.proto.trainerSpec.eosPiece) }
+    public var padId: Int32? { controlId(model.proto.trainerSpec.padPiece) }
 
     private func controlId(_ piece: String) -> Int32? {
         guard let id = id(of: piece), types[Int(id)] == .control else { return nil }
