@@ -89,6 +89,16 @@ public final class LlamaModel: @unchecked Sendable {
         return head(acts, targets: targets, lossScale: 1, training: false, logitsOut: nil)
     }
 
+    /// -log p(targets[n] | tokens up to n) for every position (0 where the target is negative),
+    /// without gradients: the scores of candidate answers and per-document perplexity.
+    public func targetNLL(tokens: [Int32], targets: [Int32], batch: Int, seqLen: Int) throws -> [Float] {
+        let acts = try prepare(tokens: tokens, targets: targets, batch: batch, seqLen: seqLen)
+        forward(acts, tokens: tokens, dropoutSeed: nil)
+        var out = [Float](repeating: 0, count: tokens.count)
+        out.withUnsafeMutableBufferPointer { _ = head(acts, targets: targets, lossScale: 1, training: false, logitsOut: nil, nllOut: $0.baseAddress!) }
+        return out
+    }
+
     /// All logits [B*T, V] (tests and generation of short prompts).
     public func logits(tokens: [Int32], batch: Int, seqLen: Int) throws -> [Float] {
         let targets = [Int32](repeating: -1, count: tokens.count)
@@ -265,7 +275,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// Final projection and cross-entropy, `chunkRows` rows at a time. Training leaves
     /// d(loss)/d(finalNormed) in `a.dNormed` and adds the trainable head rows' gradients.
     private func head(_ a: LlamaActivations, targets: [Int32], lossScale: Float, training: Bool,
-                      logitsOut: UnsafeMutablePointer<Float>?) -> LossSum {
+                      logitsOut: UnsafeMutablePointer<Float>?, nllOut: UnsafeMutablePointer<Float>? = nil) -> LossSum {
         let h = config.hiddenSize, v = config.vocabSize, n = a.rows
         let segments = headSegments
         var loss = LossSum()
@@ -277,7 +287,8 @@ public final class LlamaModel: @unchecked Sendable {
                 Kernels.gemm(transB: true, m: rows, n: seg.rows, k: h, x, lda: h, seg.weight, ldb: h, logits + seg.firstRow, ldc: v)
             }
             if let logitsOut { (logitsOut + start * v).update(from: logits, count: rows * v) }
-            loss += crossEntropy(logits: logits, rows: rows, targets: targets, first: start, lossScale: lossScale, training: training)
+            loss += crossEntropy(logits: logits, rows: rows, targets: targets, first: start, lossScale: lossScale, training: training,
+                                 nllOut: nllOut.map { $0 + start })
             guard training else { continue }
             let dx = a.dNormed.pointer + start * h
             for (i, seg) in segments.enumerated() {
@@ -294,13 +305,13 @@ public final class LlamaModel: @unchecked Sendable {
     /// Cross-entropy of `rows` rows of logits (rows run on `threads` cores), turning them into
     /// their gradients when training; rows whose target is negative predict nothing.
     private func crossEntropy(logits: UnsafeMutablePointer<Float>, rows: Int, targets: [Int32], first: Int, lossScale: Float,
-                              training: Bool) -> LossSum {
+                              training: Bool, nllOut: UnsafeMutablePointer<Float>?) -> LossSum {
         let v = config.vocabSize
         let workers = min(threads, rows)
         let sums = UnsafeMutableBufferPointer<LossSum>.allocate(capacity: workers)
         sums.initialize(repeating: LossSum())
         defer { sums.deallocate() }
-        let out = SharedPointer(sums.baseAddress!), base = SharedPointer(logits)
+        let out = SharedPointer(sums.baseAddress!), base = SharedPointer(logits), rowNLL = nllOut.map { SharedPointer($0) }
         targets.withUnsafeBufferPointer { tp in
             let ids = SharedPointer(UnsafeMutablePointer(mutating: tp.baseAddress!))
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -311,7 +322,9 @@ public final class LlamaModel: @unchecked Sendable {
                         if training { row.update(repeating: 0, count: v) }
                         continue
                     }
-                    sum.nll += Kernels.crossEntropyRow(row, count: v, target: target, scale: lossScale, withGradient: training)
+                    let nll = Kernels.crossEntropyRow(row, count: v, target: target, scale: lossScale, withGradient: training)
+                    rowNLL?.base[r] = Float(nll)
+                    sum.nll += nll
                     sum.count += 1
                 }
                 out.base[w] = sum

@@ -59,6 +59,9 @@ final class PEFTParityTests: XCTestCase {
             XCTAssertLessThan(relativeError(logits, try golden.floats("logits")), 1e-5, "\(c.name) logits")
             let count = targets.filter { $0 >= 0 }.count
             XCTAssertEqual(count, 23)
+            let perToken = try model.targetNLL(tokens: batch.tokens, targets: targets, batch: 2, seqLen: 16)
+            XCTAssertEqual(perToken.reduce(0, +) / Float(count), try golden.floats("loss")[0], accuracy: 1e-5, "\(c.name) per-token NLL")
+            XCTAssertEqual(perToken[15], 0, "a position without a target scores 0")
             model.gradients.zero()
             let loss = try model.trainStep(tokens: batch.tokens, targets: targets, batch: 2, seqLen: 16, lossScale: 1 / Float(count))
             XCTAssertEqual(Float(loss.mean), try golden.floats("loss")[0], accuracy: 1e-5, "\(c.name) loss")
