@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
         .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
-        .target(name: "Evaluation", dependencies: ["Training", "Corpus"]),
+        .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [

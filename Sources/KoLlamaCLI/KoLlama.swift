@@ -14,6 +14,8 @@ struct KoLlama: ParsableCommand {
             TokenizerCommand.self,
             PackCommand.self,
             ModelCommand.self,
+            PretrainCommand.self,
+            EvalCommand.self,
             BaselineCommand.self,
             Bench.self,
         ]

@@ -117,9 +117,9 @@ public final class LlamaModel: @unchecked Sendable {
         for t in LoRATarget.allCases {
             let s = t.shape(c)
             perLayer += 2 * 2 * Double(s.in * s.out)                       // forward + input gradient
-            if lora.targets.contains(t) { perLayer += 2 * 4 * Double(lora.rank * (s.in + s.out)) }
+            if lora.targets.contains(t) { perLayer += 2 * 3 * Double(lora.rank * (s.in + s.out)) }   // x A^T, h B^T; dB, dH, dA, dX
         }
-        perLayer += 2 * 2 * Double(seqLen * c.headDim * c.numAttentionHeads) * 3  // QK^T, PV forward; 4 in backward
+        perLayer += 2 * 6 * Double(seqLen * c.headDim * c.numAttentionHeads)  // QK^T, PV (full T x T); dP, dV, dQ, dK
         let headTrainable = layout.head != nil || (c.tieWordEmbeddings && layout.embedding != nil)
         let head = 2 * Double(c.hiddenSize * c.vocabSize) * (headTrainable ? 3 : 2)
         return perLayer * Double(c.numHiddenLayers) + head

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Corpus
+import Foundation
+import Modeling
+import Packing
+import Tokenization
+import Training
+
+/// The base model, optional adapter and tokenizer every model command takes.
+struct ModelArguments: ParsableArguments {
+    @Option(help: "Hugging Face LLaMA folder (config.json + safetensors), e.g. from model import or model resize.")
+    var model: String
+    @Option(help: "PEFT LoRA adapter folder to start from (its LoRA settings and trainable embeddings are used).")
+    var adapter: String?
+    @Option(help: "Tokenizer: a .model, a tokenizer.json, or a folder holding one.")
+    var tokenizer: String
+
+    /// A model ready to train or evaluate, with its tokenizer.
+    struct Loaded {
+        let model: LlamaModel
+        let tokenizer: any TextTokenizer
+        let training: TrainingArguments
+
+        /// The run settings, with the LoRA settings and trainable embeddings the model really has.
+        func options(steps: Int) throws -> TrainingOptions {
+            var o = try training.options(steps: steps)
+            o.lora = model.lora
+            o.embeddings = model.embeddings
+            return o
+        }
+    }
+
+    func loadTokenizer(fitting config: LlamaConfig) throws -> any TextTokenizer {
+        let t = try TokenizerLoader.load(path: tokenizer)
+        guard t.vocabularySize <= config.vocabSize else {
+            throw ValidationError("\(tokenizer) has \(t.vocabularySize) pieces but \(model) only \(config.vocabSize) embedding rows: "
+                                  + "run `ko-llama model resize --model \(model) --tokenizer \(tokenizer) --out DIR` first")
+        }
+        return t
+    }
+
+    /// Loads weights, tokenizer and (with --adapter) the adapter; without one, a fresh LoRA
+    /// model with the settings of `training`.
+    func load(training: TrainingArguments, baseVocabularySize: Int? = nil) throws -> Loaded {
+        let weights = try LlamaWeights(folder: HFModelFolder(path: model))
+        let tokenizer = try loadTokenizer(fitting: weights.config)
+        let llama: LlamaModel
+        if let adapter {
+            llama = try LlamaModel(weights: weights, adapter: adapter, threads: training.threads)
+        } else {
+            let options = try training.options(steps: 1)
+            var firstNewRow = weights.config.vocabSize
+            if options.embeddings == .newRows {
+                guard let row = try baseVocabularySize ?? resizedFrom() else {
+                    throw ValidationError("--train-embeddings new-rows needs --base-vocab-size or a model written by model resize (resize.json)")
+                }
+                firstNewRow = row
+            }
+            llama = LlamaModel(weights: weights, lora: options.lora, embeddings: options.embeddings, baseVocabularySize: firstNewRow,
+                               seed: training.seed, threads: training.threads)
+        }
+        return Loaded(model: llama, tokenizer: tokenizer, training: training)
+    }
+
+    /// `base_vocab_size` from the model folder's resize.json (written by `model resize`).
+    private func resizedFrom() throws -> Int? {
+        let path = model + "/resize.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let n = object["base_vocab_size"] as? Int else {
+            throw ValidationError("\(path): no integer base_vocab_size")
+        }
+        return n
+    }
+}
+
+extension PackingMode: ExpressibleByArgument {}
+
+extension TrainingArguments {
+    /// --steps, or --epochs over `blocksPerEpoch` blocks (rounded up to whole steps).
+    func resolvedSteps(blocksPerEpoch: Int?) throws -> Int {
+        if let steps { return steps }
+        guard let epochs, let blocks = blocksPerEpoch else { throw ValidationError("give --steps") }
+        return max(1, Int((epochs * Double(blocks) / Double(batch * gradAccum)).rounded(.up)))
+    }
+}
+
+extension TrainingSummary {
+    /// The one line a run prints at the end.
+    func line(run: String) -> String {
+        var s = "\(run): \(steps) steps"
+        if let resumedFrom { s += " (resumed from step \(resumedFrom))" }
+        s += String(format: ", last loss %.4f", lastLoss)
+        if let validLoss, let validPerplexity { s += String(format: ", valid loss %.4f ppl %.2f", validLoss, validPerplexity) }
+        s += String(format: ", %.0f tokens/s, %@", tokensPerSecond, ProgressReporter.formatDuration(seconds))
+        return s
+    }
+}
