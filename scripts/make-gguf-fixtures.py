@@ -61,8 +61,6 @@ def train_merges(text, count):
         if not counts:
             break
         best = max(counts, key=lambda p: (counts[p], -first[p]))
-        if counts[best] < 2:
-            break
         merges.append(best)
         for s in seqs:
             i = 0

@@ -110,13 +110,9 @@ final class GGUFDequantizerTests: XCTestCase {
         }
     }
 
-    /// A v3 file holding one 1-D tensor `t` of `elements` values of ggml type `type`.
+    /// A file holding one 1-D tensor `t` of `elements` values of ggml type `type`.
     private func singleTensorFile(type: UInt32, elements: UInt64, data: [UInt8]) throws -> GGUFFile {
-        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
-        var b: [UInt8] = Array("GGUF".utf8) + le(UInt32(3)) + le(UInt64(1)) + le(UInt64(0))
-        b += le(UInt64(1)) + Array("t".utf8) + le(UInt32(1)) + le(elements) + le(type) + le(UInt64(0))
-        b += Array(repeating: 0, count: (32 - b.count % 32) % 32) + data
-        return try GGUFFile(bytes: b, path: "hand.gguf")
+        try GGUFFile(bytes: GGUFBytes(tensors: [("t", type, elements, data)]).bytes, path: "hand.gguf")
     }
 }
 

@@ -148,3 +148,53 @@ final class GGUFFileTests: XCTestCase {
         XCTAssertNoThrow(try GGUFFile(bytes: Array(bytes[0..<end]), path: "t.gguf"))
     }
 }
+
+/// Builds GGUF v3 bytes in memory for tests: metadata values and 1-D tensors, 32-byte aligned.
+struct GGUFBytes {
+    var metadata: [(String, GGUFValue)] = []
+    var tensors: [(name: String, type: UInt32, elements: UInt64, data: [UInt8])] = []
+
+    var bytes: [UInt8] {
+        var b: [UInt8] = Array("GGUF".utf8) + Self.le(UInt32(3)) + Self.le(UInt64(tensors.count)) + Self.le(UInt64(metadata.count))
+        for (key, value) in metadata { b += Self.string(key) + Self.typed(value) }
+        var offset = 0
+        for t in tensors {
+            b += Self.string(t.name) + Self.le(UInt32(1)) + Self.le(t.elements) + Self.le(t.type) + Self.le(UInt64(offset))
+            offset += (t.data.count + 31) / 32 * 32
+        }
+        for t in tensors {
+            b += Array(repeating: 0, count: (32 - b.count % 32) % 32) + t.data
+        }
+        return b + Array(repeating: 0, count: (32 - b.count % 32) % 32)
+    }
+
+    static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    static func string(_ s: String) -> [UInt8] { le(UInt64(s.utf8.count)) + Array(s.utf8) }
+
+    static func typed(_ v: GGUFValue) -> [UInt8] {
+        switch v {
+        case let .uint8(x): return le(UInt32(0)) + [x]
+        case let .int8(x): return le(UInt32(1)) + le(x)
+        case let .uint16(x): return le(UInt32(2)) + le(x)
+        case let .int16(x): return le(UInt32(3)) + le(x)
+        case let .uint32(x): return le(UInt32(4)) + le(x)
+        case let .int32(x): return le(UInt32(5)) + le(x)
+        case let .float32(x): return le(UInt32(6)) + le(x.bitPattern)
+        case let .bool(x): return le(UInt32(7)) + [x ? 1 : 0]
+        case let .string(x): return le(UInt32(8)) + string(x)
+        case let .uint64(x): return le(UInt32(10)) + le(x)
+        case let .int64(x): return le(UInt32(11)) + le(x)
+        case let .float64(x): return le(UInt32(12)) + le(x.bitPattern)
+        case let .array(a): return le(UInt32(9)) + array(a)
+        }
+    }
+
+    /// Arrays of strings and int32s cover what the tests need.
+    static func array(_ a: GGUFArray) -> [UInt8] {
+        switch a {
+        case let .string(xs): return le(UInt32(8)) + le(UInt64(xs.count)) + xs.flatMap(string)
+        case let .int32(xs): return le(UInt32(5)) + le(UInt64(xs.count)) + xs.flatMap { le($0) }
+        default: preconditionFailure("GGUFBytes writes string and int32 arrays only")
+        }
+    }
+}
