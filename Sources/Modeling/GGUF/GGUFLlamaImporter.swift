@@ -18,13 +18,15 @@ public struct GGUFLlamaImporter: Sendable {
         guard architecture == "llama" else {
             throw GGUFError.unsupported(path: path, detail: "general.architecture is \(architecture.map { "'\($0)'" } ?? "missing"); only llama is imported")
         }
-        func required(_ key: String) throws -> Int {
-            guard let v = try file.integer("llama." + key) else {
-                throw GGUFError.metadata(path: path, key: "llama." + key, detail: "missing")
+        /// A size from the metadata, within 1 ..< 2^26 so that products of two cannot overflow.
+        func size(_ key: String, default fallback: Int? = nil) throws -> Int {
+            guard let v = try file.integer(key) ?? fallback else {
+                throw GGUFError.metadata(path: path, key: key, detail: "missing")
             }
-            guard v > 0 else { throw GGUFError.metadata(path: path, key: "llama." + key, detail: "must be positive, got \(v)") }
+            guard (1..<(1 << 26)).contains(v) else { throw GGUFError.metadata(path: path, key: key, detail: "\(v) is out of range") }
             return v
         }
+        func required(_ key: String) throws -> Int { try size("llama." + key) }
         if let scaling = try file.string("llama.rope.scaling.type"), scaling != "none" {
             throw GGUFError.unsupported(path: path, detail: "rope scaling '\(scaling)' (llama.rope.scaling.type) is not supported")
         }
@@ -33,19 +35,14 @@ public struct GGUFLlamaImporter: Sendable {
         }
         let hidden = try required("embedding_length")
         let heads = try required("attention.head_count")
-        let kvHeads = try file.integer("llama.attention.head_count_kv") ?? heads
-        let headDim = try file.integer("llama.rope.dimension_count") ?? hidden / heads
-        guard kvHeads > 0, heads % kvHeads == 0, headDim > 0, headDim % 2 == 0 else {
+        let kvHeads = try size("llama.attention.head_count_kv", default: heads)
+        let headDim = try size("llama.rope.dimension_count", default: max(1, hidden / heads))
+        guard heads % kvHeads == 0, headDim % 2 == 0 else {
             throw GGUFError.metadata(path: path, key: "llama.attention.head_count_kv", detail: "\(heads) heads, \(kvHeads) KV heads and head dim \(headDim) do not fit together")
         }
-        let vocab: Int
-        if let v = try file.integer("llama.vocab_size") {
-            vocab = v
-        } else if case let .array(tokens)? = file.value("tokenizer.ggml.tokens") {
-            vocab = tokens.count
-        } else {
-            throw GGUFError.metadata(path: path, key: "llama.vocab_size", detail: "missing, and there is no tokenizer.ggml.tokens to count")
-        }
+        let tokenCount: Int?
+        if case let .array(tokens)? = file.value("tokenizer.ggml.tokens") { tokenCount = tokens.count } else { tokenCount = nil }
+        let vocab = try size("llama.vocab_size", default: tokenCount)
         let config = LlamaConfig(
             vocabSize: vocab, hiddenSize: hidden, intermediateSize: try required("feed_forward_length"),
             numHiddenLayers: try required("block_count"), numAttentionHeads: heads, numKeyValueHeads: kvHeads,
