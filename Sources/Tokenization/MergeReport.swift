@@ -1,4 +1,3 @@
-import Corpus
 import Foundation
 
 /// Numbers that describe a vocabulary merge (written as `merge-report.json` beside the merged
@@ -101,5 +100,29 @@ public struct MergeReport: Sendable {
             out += "}"
         }
         return out + "\n}\n"
+    }
+}
+
+/// Minimal JSON text writing for outputs whose keys are token strings: Swift dictionaries would
+/// merge canonically equivalent but distinct pieces, so these files are written by hand.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 }

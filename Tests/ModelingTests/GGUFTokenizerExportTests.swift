@@ -20,7 +20,7 @@ final class GGUFTokenizerExportTests: XCTestCase {
     private func assertMatchesTransformers(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
         try PythonPeer.require("transformers", "tokenizers", "gguf")
         let ours = try TemporaryDirectory("gguf-tokenizer")
-        try GGUFTokenizerExport.write(GGUFFile(path: path), to: ours.path)
+        try GGUFTokenizerExport.write(GGUFTokenizerExport.files(GGUFFile(path: path)), to: ours.path)
         let reference = try TemporaryDirectory("hf-tokenizer")
         let texts = String(decoding: try JSONSerialization.data(withJSONObject: Self.texts), as: UTF8.self)
         let report = try PythonPeer.run("""

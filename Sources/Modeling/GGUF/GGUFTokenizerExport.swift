@@ -13,9 +13,9 @@ import Corpus
 /// digit beside anything else, so the ids are the same.) SentencePiece GGUFs
 /// (`tokenizer.ggml.model = llama`) are not converted yet: they are a clear error.
 public enum GGUFTokenizerExport {
-    /// Writes the three files into `directory` (which must exist).
-    public static func write(_ file: GGUFFile, to directory: String) throws {
-        for (name, contents) in try files(file) {
+    /// Writes `files` (from `files(_:)`) into `directory`, which must exist.
+    public static func write(_ files: [(name: String, contents: String)], to directory: String) throws {
+        for (name, contents) in files {
             try AtomicFileWriter.write(Array(contents.utf8), to: directory + "/" + name)
         }
     }
