@@ -42,11 +42,12 @@ let package = Package(
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
         .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
+        .target(name: "Evaluation", dependencies: ["Training", "Corpus"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
                 "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
-                "Modeling", "Training",
+                "Modeling", "Training", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ModelingTests", dependencies: ["Modeling", "Corpus", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.
         .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),

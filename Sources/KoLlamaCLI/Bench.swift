@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a stage side by side with its peer tool.",
-        subcommands: [BenchCleanCommand.self, BenchTokenizerTrain.self, BenchEncode.self, BenchPack.self]
+        subcommands: [BenchCleanCommand.self, BenchTokenizerTrain.self, BenchEncode.self, BenchPack.self, BenchTrain.self]
     )
 }

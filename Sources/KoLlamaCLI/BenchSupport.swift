@@ -16,9 +16,18 @@ enum ProcessStats {
 /// its standard output; a failure names the bench and says how to install the peers.
 enum PythonPeerScript {
     static func run(_ script: String, _ arguments: [String], bench: String) throws -> String {
+        try python(["-c", script] + arguments, bench: bench)
+    }
+
+    /// Runs `python3 path args...` (a committed peer script).
+    static func runFile(_ path: String, _ arguments: [String], bench: String) throws -> String {
+        try python([path] + arguments, bench: bench)
+    }
+
+    private static func python(_ arguments: [String], bench: String) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + arguments
+        p.arguments = ["python3"] + arguments
         let out = Pipe()
         p.standardOutput = out
         try p.run()

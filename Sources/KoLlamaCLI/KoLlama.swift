@@ -6,6 +6,16 @@ struct KoLlama: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ko-llama",
         abstract: "Teach a LLaMA-family model Korean, corpus first.",
-        subcommands: [ReplicaCommand.self, CrawlCommand.self, ExtractCommand.self, CleanCommand.self, TokenizerCommand.self, PackCommand.self, ModelCommand.self, Bench.self]
+        subcommands: [
+            ReplicaCommand.self,
+            CrawlCommand.self,
+            ExtractCommand.self,
+            CleanCommand.self,
+            TokenizerCommand.self,
+            PackCommand.self,
+            ModelCommand.self,
+            BaselineCommand.self,
+            Bench.self,
+        ]
     )
 }

@@ -17,7 +17,7 @@ struct PackCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Tokenizer: a .model file or a directory with tokenizer.model (e.g. tokenizer merge output).")
+    @Option(help: "Tokenizer: a .model, a byte-level tokenizer.json, or a folder holding either (e.g. tokenizer merge output).")
     var tokenizer: String
 
     @Option(help: "Corpus directory (reads <corpus>/clean/train and clean/valid).")

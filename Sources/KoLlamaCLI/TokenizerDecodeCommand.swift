@@ -6,17 +6,17 @@ import Tokenization
 struct TokenizerDecode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode lines of space-separated token ids back into text (sentencepiece-identical)."
+        abstract: "Decode lines of space-separated token ids back into text (identical to sentencepiece or tokenizers)."
     )
 
-    @Option(help: "A SentencePiece .model file, or a directory holding tokenizer.model.")
+    @Option(help: "A SentencePiece .model, a byte-level BPE tokenizer.json, or a folder holding either (tokenizer.model first).")
     var model: String
 
     @Option(help: "Input file of id lines; standard input when omitted.")
     var input: String?
 
     func run() throws {
-        let processor = try SentencePieceProcessor(path: model)
+        let processor = try TokenizerLoader.load(path: model)
         let reader = try LineIO.reader(input)
         var out: [UInt8] = []
         while let line = try reader.readLine() {

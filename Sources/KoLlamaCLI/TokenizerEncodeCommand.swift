@@ -6,12 +6,12 @@ import Tokenization
 struct TokenizerEncode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode one text per line into space-separated token ids or pieces (sentencepiece-identical)."
+        abstract: "Encode one text per line into space-separated token ids or pieces (identical to sentencepiece or tokenizers)."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case ids, pieces }
 
-    @Option(help: "A SentencePiece .model file, or a directory holding tokenizer.model.")
+    @Option(help: "A SentencePiece .model, a byte-level BPE tokenizer.json, or a folder holding either (tokenizer.model first).")
     var model: String
 
     @Option(help: "Input text file (plain or gzip), one text per line; standard input when omitted.")
@@ -24,7 +24,7 @@ struct TokenizerEncode: ParsableCommand {
     var threads = 2
 
     func run() throws {
-        let processor = try SentencePieceProcessor(path: model)
+        let processor = try TokenizerLoader.load(path: model)
         let reader = try LineIO.reader(input)
         let format = self.format
         var lineBase = 0

@@ -115,6 +115,18 @@ struct ConfigObject {
         return try items.map { try int($0, key) }
     }
 
+    /// The list at `key`, or nil when it is absent, null or an object (read that with `optionalObjectUnlessArray`).
+    func optionalIntArrayUnlessObject(_ key: String) throws -> [Int]? {
+        if case .object? = value(key) { return nil }
+        return try optionalIntArray(key)
+    }
+
+    /// The object at `key`, or nil when it is absent, null or a list.
+    func optionalObjectUnlessArray(_ key: String) throws -> ConfigObject? {
+        if case .array? = value(key) { return nil }
+        return try optionalObject(key)
+    }
+
     func optionalObject(_ key: String) throws -> ConfigObject? {
         guard let v = value(key) else { return nil }
         guard case let .object(o) = v else { throw error(key, "expected an object, found \(Self.render(v))") }

@@ -5,7 +5,7 @@ import Corpus
 /// A PEFT 0.21 `LoraConfig` as `adapter_config.json` holds it, restricted to what this project
 /// trains: `peft_type` LORA, `task_type` CAUSAL_LM, one rank and alpha for every target (no
 /// rank/alpha patterns), targets among the seven LLaMA projections, `modules_to_save` among
-/// `embed_tokens`/`lm_head`, `trainable_token_indices` as a list of embedding rows, no bias, no
+/// `embed_tokens`/`lm_head`, `trainable_token_indices` as a list of embedding rows (or the same rows for embed_tokens and lm_head), no bias, no
 /// DoRA. Reading rejects anything else with an error naming the key, rather than loading an
 /// adapter that would compute something different.
 public struct LoRAAdapterConfig: Sendable, Equatable {
@@ -18,6 +18,9 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
     public var modulesToSave: [String]?
     /// Embedding rows trained alone (PEFT TrainableTokens); nil when none.
     public var trainableTokenIndices: [Int]?
+    /// The modules those rows train in: `embed_tokens`, and `lm_head` of an untied model
+    /// (written in PEFT's per-module form `{"embed_tokens": rows, "lm_head": rows}`).
+    public var trainableTokenModules: [String]
     /// alpha / sqrt(r) instead of alpha / r.
     public var useRslora: Bool
     /// With tied base embeddings: one trained copy serves `embed_tokens` and `lm_head`.
@@ -26,7 +29,8 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
     public var inferenceMode: Bool
 
     public init(r: Int, loraAlpha: Float, loraDropout: Float = 0, targetModules: [String],
-                modulesToSave: [String]? = nil, trainableTokenIndices: [Int]? = nil, useRslora: Bool = false,
+                modulesToSave: [String]? = nil, trainableTokenIndices: [Int]? = nil,
+                trainableTokenModules: [String] = ["embed_tokens"], useRslora: Bool = false,
                 ensureWeightTying: Bool = false, baseModelNameOrPath: String? = nil, inferenceMode: Bool = true) {
         self.r = r
         self.loraAlpha = loraAlpha
@@ -34,6 +38,7 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
         self.targetModules = targetModules
         self.modulesToSave = modulesToSave
         self.trainableTokenIndices = trainableTokenIndices
+        self.trainableTokenModules = trainableTokenModules
         self.useRslora = useRslora
         self.ensureWeightTying = ensureWeightTying
         self.baseModelNameOrPath = baseModelNameOrPath
@@ -61,8 +66,20 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
         for key in ["layers_to_transform", "layers_pattern", "exclude_modules", "layer_replication", "target_parameters"] where json.has(key) {
             throw json.error(key, "must be null (every layer, every target)")
         }
-        if let tokens = json.value("trainable_token_indices"), case .object = tokens {
-            throw json.error("trainable_token_indices", "the per-module form is not supported (a list of embedding rows only)")
+        // trainable_token_indices: a list of rows (embed_tokens), or PEFT's per-module form with
+        // the same rows for embed_tokens and lm_head (what `--train-embeddings new-rows` writes).
+        var tokenRows = try json.optionalIntArrayUnlessObject("trainable_token_indices")
+        var tokenModules = ["embed_tokens"]
+        if let perModule = try json.optionalObjectUnlessArray("trainable_token_indices") {
+            tokenModules = perModule.fields.keys.sorted()
+            for module in tokenModules where module != "embed_tokens" && module != "lm_head" {
+                throw json.error("trainable_token_indices", "module \"\(module)\" is not supported (embed_tokens, lm_head)")
+            }
+            let lists = try tokenModules.map { try perModule.optionalIntArray($0) ?? [] }
+            guard let first = lists.first, lists.allSatisfy({ $0 == first }) else {
+                throw json.error("trainable_token_indices", "different rows per module are not supported")
+            }
+            tokenRows = first
         }
         guard case .array? = json.value("target_modules") else {
             throw json.error("target_modules", json.has("target_modules") ? "a pattern is not supported (a list of module names only)" : "missing")
@@ -72,8 +89,9 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
             loraAlpha: Float(try json.double("lora_alpha")),
             loraDropout: Float(try json.optionalDouble("lora_dropout") ?? 0),
             targetModules: try json.optionalStringArray("target_modules") ?? [],
-            modulesToSave: try json.optionalStringArray("modules_to_save"),
-            trainableTokenIndices: try json.optionalIntArray("trainable_token_indices"),
+            modulesToSave: try json.optionalStringArray("modules_to_save").map(Self.moduleNames),
+            trainableTokenIndices: tokenRows,
+            trainableTokenModules: tokenModules,
             useRslora: try json.bool("use_rslora", default: false),
             ensureWeightTying: try json.bool("ensure_weight_tying", default: false),
             baseModelNameOrPath: try json.optionalString("base_model_name_or_path"),
@@ -82,11 +100,22 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
         return config
     }
 
+    /// PEFT writes a tied embedding's module under both its short and its dotted name
+    /// (`["embed_tokens", "model.embed_tokens"]`); they are one module.
+    private static func moduleNames(_ names: [String]) -> [String] {
+        var seen: [String] = []
+        for name in names {
+            let short = name.hasPrefix("model.") ? String(name.dropFirst(6)) : name
+            if !seen.contains(short) { seen.append(short) }
+        }
+        return seen
+    }
+
     private func check(_ fail: (String, String) -> ModelingError) throws {
         guard r > 0 else { throw fail("r", "must be positive, found \(r)") }
         guard loraAlpha.isFinite else { throw fail("lora_alpha", "must be a finite number") }
         guard loraDropout.isFinite && (0..<1).contains(loraDropout) else { throw fail("lora_dropout", "must be in [0, 1), found \(loraDropout)") }
-        let projections = Set(PEFTKeys.Projection.allCases.map(\.rawValue))
+        let projections = Set(LoRATarget.allCases.map(\.rawValue))
         guard !targetModules.isEmpty else { throw fail("target_modules", "is empty") }
         for name in targetModules where !projections.contains(name) {
             throw fail("target_modules", "\"\(name)\" is not a LLaMA projection (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)")
@@ -98,8 +127,8 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
             guard !rows.isEmpty else { throw fail("trainable_token_indices", "is empty") }
             guard Set(rows).count == rows.count else { throw fail("trainable_token_indices", "lists a row twice") }
             if let negative = rows.first(where: { $0 < 0 }) { throw fail("trainable_token_indices", "row \(negative) is negative") }
-            if modulesToSave?.contains("embed_tokens") == true {
-                throw fail("trainable_token_indices", "embed_tokens is also in modules_to_save")
+            for module in trainableTokenModules where modulesToSave?.contains(module) == true {
+                throw fail("trainable_token_indices", "\(module) is also in modules_to_save")
             }
         }
     }
@@ -135,10 +164,17 @@ public struct LoRAAdapterConfig: Sendable, Equatable {
             ("revision", .null),
             ("target_modules", .array(targetModules.map { .string($0) })),
             ("task_type", .string("CAUSAL_LM")),
-            ("trainable_token_indices", trainableTokenIndices.map { .array($0.map { .int($0) }) } ?? .null),
+            ("trainable_token_indices", trainableTokenIndicesJSON),
             ("use_dora", .bool(false)),
             ("use_rslora", .bool(useRslora)),
         ]).pretty
+    }
+
+    private var trainableTokenIndicesJSON: JSONText {
+        guard let rows = trainableTokenIndices else { return .null }
+        let list = JSONText.array(rows.map { .int($0) })
+        if trainableTokenModules == ["embed_tokens"] { return list }
+        return .object(trainableTokenModules.sorted().map { ($0, list) })
     }
 
     /// Writes `jsonText()` to `path` atomically, after `validate(path:)`.

@@ -9,48 +9,14 @@
 /// - `trainable_token_indices` (TrainableTokens): only the listed rows, in list order:
 ///   `base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta` `[n, H]`.
 public enum PEFTKeys {
-    /// The seven linear layers of a LLaMA block that LoRA can target, by their module names.
-    public enum Projection: String, CaseIterable, Sendable {
-        case q = "q_proj", k = "k_proj", v = "v_proj", o = "o_proj"
-        case gate = "gate_proj", up = "up_proj", down = "down_proj"
-
-        /// `self_attn` or `mlp`.
-        public var block: String {
-            switch self {
-            case .q, .k, .v, .o: return "self_attn"
-            case .gate, .up, .down: return "mlp"
-            }
-        }
-
-        public func inFeatures(_ c: LlamaConfig) -> Int {
-            switch self {
-            case .q, .k, .v, .gate, .up: return c.hiddenSize
-            case .o: return c.queryWidth
-            case .down: return c.intermediateSize
-            }
-        }
-
-        public func outFeatures(_ c: LlamaConfig) -> Int {
-            switch self {
-            case .q: return c.queryWidth
-            case .k, .v: return c.keyValueWidth
-            case .o, .down: return c.hiddenSize
-            case .gate, .up: return c.intermediateSize
-            }
-        }
-
-        /// The base model's weight, `model.layers.{L}.self_attn.q_proj.weight`.
-        public func baseWeightName(layer: Int) -> String { "model.layers.\(layer).\(block).\(rawValue).weight" }
-    }
-
     /// `[r, in]`: the down-projection PEFT applies first.
-    public static func loraA(layer: Int, _ projection: Projection) -> String {
-        "base_model.model.model.layers.\(layer).\(projection.block).\(projection.rawValue).lora_A.weight"
+    public static func loraA(layer: Int, _ projection: LoRATarget) -> String {
+        "base_model.model.model.layers.\(layer).\(projection.parentModule).\(projection.rawValue).lora_A.weight"
     }
 
     /// `[out, r]`: the up-projection, zero at PEFT's default init.
-    public static func loraB(layer: Int, _ projection: Projection) -> String {
-        "base_model.model.model.layers.\(layer).\(projection.block).\(projection.rawValue).lora_B.weight"
+    public static func loraB(layer: Int, _ projection: LoRATarget) -> String {
+        "base_model.model.model.layers.\(layer).\(projection.parentModule).\(projection.rawValue).lora_B.weight"
     }
 
     /// The trained copy of the embedding (`modules_to_save` naming `embed_tokens`), `[V, H]`.
@@ -60,26 +26,33 @@ public enum PEFTKeys {
     /// The trained embedding rows of `trainable_token_indices`, `[indices.count, H]`; with tied
     /// embeddings PEFT applies them to `lm_head` as well and saves nothing more.
     public static let embedTokensDelta = "base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta"
+    /// The trained head rows when `trainable_token_indices` names `lm_head` of an untied model.
+    public static let lmHeadDelta = "base_model.model.lm_head.token_adapter.trainable_tokens_delta"
 
     /// Every tensor PEFT saves for `adapter` on `base`, with its shape: LoRA A/B per layer and
-    /// target (layer-major, targets in `Projection` order), then the `modules_to_save` copies,
+    /// target (layer-major, targets in `LoRATarget` order), then the `modules_to_save` copies,
     /// then the trainable-token rows. With tied base embeddings and `ensure_weight_tying`, naming
     /// either of `embed_tokens`/`lm_head` saves both keys (equal values); without it, each named
     /// module is its own untied copy.
     public static func expectedShapes(adapter: LoRAAdapterConfig, base: LlamaConfig) -> [(name: String, shape: [Int])] {
         var out: [(name: String, shape: [Int])] = []
-        let targets = Projection.allCases.filter { adapter.targetModules.contains($0.rawValue) }
+        let targets = LoRATarget.allCases.filter { adapter.targetModules.contains($0.rawValue) }
         for layer in 0..<base.numHiddenLayers {
             for p in targets {
-                out.append((loraA(layer: layer, p), [adapter.r, p.inFeatures(base)]))
-                out.append((loraB(layer: layer, p), [p.outFeatures(base), adapter.r]))
+                out.append((loraA(layer: layer, p), [adapter.r, p.shape(base).in]))
+                out.append((loraB(layer: layer, p), [p.shape(base).out, adapter.r]))
             }
         }
         var saved = Set(adapter.modulesToSave ?? [])
         if base.tieWordEmbeddings && adapter.ensureWeightTying && !saved.isEmpty { saved = ["embed_tokens", "lm_head"] }
         if saved.contains("embed_tokens") { out.append((embedTokens, [base.vocabSize, base.hiddenSize])) }
         if saved.contains("lm_head") { out.append((lmHead, [base.vocabSize, base.hiddenSize])) }
-        if let rows = adapter.trainableTokenIndices { out.append((embedTokensDelta, [rows.count, base.hiddenSize])) }
+        if let rows = adapter.trainableTokenIndices {
+            out.append((embedTokensDelta, [rows.count, base.hiddenSize]))
+            if adapter.trainableTokenModules.contains("lm_head") && !base.tieWordEmbeddings {
+                out.append((lmHeadDelta, [rows.count, base.hiddenSize]))
+            }
+        }
         return out
     }
 }

@@ -42,6 +42,13 @@ public struct TrainingBatch: Sendable, Equatable {
     public var seqLen: Int
     public var tokens: [Int32]
     public var lossMask: [UInt8]
+
+    public init(batchSize: Int, seqLen: Int, tokens: [Int32], lossMask: [UInt8]) {
+        self.batchSize = batchSize
+        self.seqLen = seqLen
+        self.tokens = tokens
+        self.lossMask = lossMask
+    }
 }
 
 /// Where a stream is: enough to resume and get exactly the batches an uninterrupted run

@@ -35,8 +35,8 @@ public struct PackManifest: Codable, Sendable, Equatable {
     }
 }
 
-/// Encodes a cleaned corpus (`<corpus>/clean/{train,valid}/*.jsonl.gz`) with a SentencePiece
-/// tokenizer on both cores and writes one Megatron indexed dataset per split
+/// Encodes a cleaned corpus (`<corpus>/clean/{train,valid}/*.jsonl.gz`) with a tokenizer of
+/// either family (`TokenizerLoader`) on both cores and writes one Megatron indexed dataset per split
 /// (`PREFIX_train.bin/.idx`, `PREFIX_valid.bin/.idx`), each document followed by EOS (and
 /// optionally preceded by BOS), plus `PREFIX_manifest.json`. Splits are kept apart: each
 /// dataset holds only its own split's documents. The training split must exist and yield
@@ -45,7 +45,7 @@ public struct PackManifest: Codable, Sendable, Equatable {
 /// e.g. documents without `metadata`), and nothing is written unless every split packs.
 public struct CorpusPacker {
     public let tokenizerPath: String
-    public let processor: SentencePieceProcessor
+    public let processor: any TextTokenizer
     public var addBOS = false
     public var threads = 2
     /// Documents encoded per batch (bounds memory: one batch of texts and ids at a time).
@@ -54,13 +54,13 @@ public struct CorpusPacker {
     public var seqLen = 2048
 
     public init(tokenizerPath: String) throws {
-        self.tokenizerPath = FileSystem.isDirectory(tokenizerPath) ? tokenizerPath + "/tokenizer.model" : tokenizerPath
-        processor = try SentencePieceProcessor(path: self.tokenizerPath)
+        self.tokenizerPath = try TokenizerLoader.file(for: tokenizerPath)
+        processor = try TokenizerLoader.load(path: self.tokenizerPath)
     }
 
     public func pack(corpus: String, outputPrefix: String, progress: ProgressReporter? = nil) throws -> PackManifest {
         guard let eos = processor.eosId else {
-            throw TokenizationError.invalidModel(path: tokenizerPath, detail: "the model has no </s> piece to end documents with")
+            throw TokenizationError.invalidModel(path: tokenizerPath, detail: "the tokenizer has no EOS token (</s>, or eos_token in tokenizer_config.json) to end documents with")
         }
         let dtype = TokenDType.fitting(vocabularySize: processor.vocabularySize)
         var splits: [String: PackManifest.Split] = [:]

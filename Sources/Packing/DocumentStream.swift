@@ -71,7 +71,7 @@ public struct DocumentStreamState: Sendable, Codable, Equatable {
 public final class DocumentStream: @unchecked Sendable {
     public typealias Position = DocumentStreamState.Position
 
-    public let processor: SentencePieceProcessor
+    public let processor: any TextTokenizer
     public let options: DocumentStreamOptions
     public let shards: [String]
     private let eos: Int32
@@ -84,7 +84,7 @@ public final class DocumentStream: @unchecked Sendable {
     private var producer: Producer?
 
     /// Streams one split (`train`, `valid` or `test`) of the cleaned corpus in `corpus`.
-    public init(corpus: String, split: String, processor: SentencePieceProcessor, options: DocumentStreamOptions) throws {
+    public init(corpus: String, split: String, processor: any TextTokenizer, options: DocumentStreamOptions) throws {
         guard options.seqLen > 0, options.batchSize > 0, options.worldSize >= 1, (0..<options.worldSize).contains(options.rank) else {
             throw StreamError.invalidOptions("seqLen/batchSize must be positive and rank in 0..<worldSize")
         }

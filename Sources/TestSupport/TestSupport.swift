@@ -44,6 +44,7 @@ public final class TemporaryDirectory {
 public enum PythonPeer {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Throws `XCTSkip` (or fails under KO_LLAMA_REQUIRE_PEERS=1) unless every module imports.

@@ -18,9 +18,8 @@ struct PairMergeTable: Sendable {
     private static let empty = UInt64.max
 
     init(table: PieceTable, pieceCount: Int, mergeable: [Bool]) {
-        enabled = pieceCount < (1 << Int(Self.idBits)) - 1
-        var entries: [UInt64] = []
-        if enabled {
+        var entries: [(left: Int32, right: Int32, value: Int32)] = []
+        if pieceCount < (1 << Int(Self.idBits)) - 1 {
             for id in 0..<pieceCount where mergeable[id] {
                 let bytes = Array(table.bytes(of: id))
                 bytes.withUnsafeBufferPointer { b in
@@ -30,24 +29,34 @@ struct PairMergeTable: Sendable {
                         cut += max(1, UTF8Scanner.characterLength(base + cut, b.count - cut))
                         if cut >= b.count { break }
                         let l = table.id(base, cut), r = table.id(base + cut, b.count - cut)
-                        if l >= 0 && r >= 0 { entries.append(PairMergeTable.key(l, r) | UInt64(id)) }
+                        if l >= 0 && r >= 0 { entries.append((l, r, Int32(id))) }
                     }
                 }
             }
         }
+        self.init(entries: entries, enabled: pieceCount < (1 << Int(Self.idBits)) - 1)
+    }
+
+    /// A table of explicit `(left, right) -> value` entries (ids and values below 2^21 - 1;
+    /// the last entry of a repeated pair wins, as in `tokenizers`' merge map); a byte-level BPE stores merge ranks as values.
+    init(entries: [(left: Int32, right: Int32, value: Int32)], enabled: Bool = true) {
+        self.enabled = enabled
         var capacity = 16
         while capacity < entries.count * 2 { capacity <<= 1 }
         var slots = [UInt64](repeating: Self.empty, count: capacity)
         let mask = capacity - 1
         for entry in entries {
-            let k = entry & ~Self.idMask
+            let k = PairMergeTable.key(entry.left, entry.right)
             var slot = PairMergeTable.slot(k, mask)
             while slots[slot] != Self.empty && slots[slot] & ~Self.idMask != k { slot = (slot + 1) & mask }
-            slots[slot] = entry
+            slots[slot] = k | UInt64(UInt32(entry.value))
         }
         self.slots = slots
         self.mask = mask
     }
+
+    /// The largest id or value the packed slots hold.
+    static let maximumValue = Int32((1 << idBits) - 2)
 
     /// Left and right ids in the top 42 bits; the merged id goes in the low 21.
     @inline(__always) private static func key(_ l: Int32, _ r: Int32) -> UInt64 {

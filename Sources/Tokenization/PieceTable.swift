@@ -9,6 +9,11 @@ struct PieceTable: Sendable {
     private let mask: Int
 
     init(pieces: [String]) {
+        self.init(byteStrings: pieces.map { Array($0.utf8) })
+    }
+
+    /// A table whose ids are the positions in `byteStrings` (the first of equal strings wins).
+    init(byteStrings pieces: [[UInt8]]) {
         var blob: [UInt8] = []
         var starts: [Int32] = []
         var lengths: [Int32] = []
@@ -16,7 +21,7 @@ struct PieceTable: Sendable {
         lengths.reserveCapacity(pieces.count)
         for p in pieces {
             starts.append(Int32(blob.count))
-            blob.append(contentsOf: p.utf8)
+            blob.append(contentsOf: p)
             lengths.append(Int32(blob.count) - starts[starts.count - 1])
         }
         var capacity = 16

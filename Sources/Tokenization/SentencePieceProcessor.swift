@@ -1,5 +1,4 @@
 import Corpus
-import Dispatch
 import Foundation
 
 /// Encodes text to token ids and decodes ids to text with a SentencePiece BPE model, giving the
@@ -120,6 +119,7 @@ public final class SentencePieceProcessor: Sendable {
 
     public var bosId: Int32? { controlId(model.proto.trainerSpec.bosPiece) }
     public var eosId: Int32? { controlId(model.proto.trainerSpec.eosPiece) }
+    public var padId: Int32? { controlId(model.proto.trainerSpec.padPiece) }
 
     private func controlId(_ piece: String) -> Int32? {
         guard let id = id(of: piece), types[Int(id)] == .control else { return nil }
@@ -189,42 +189,9 @@ public final class SentencePieceProcessor: Sendable {
     /// Encodes many lines on `threads` threads; results keep the input order. An invalid line
     /// throws the error of the first such line (1-based line numbers).
     public func encode(lines: [[UInt8]], threads: Int = 2) throws -> [[Int32]] {
-        let n = lines.count
-        if n == 0 { return [] }
-        let workers = max(1, min(threads, n))
-        // Contiguous ranges of about equal byte counts, one per worker.
-        let total = lines.reduce(0) { $0 + $1.count }
-        var bounds = [0]
-        var acc = 0
-        for (i, l) in lines.enumerated() {
-            acc += l.count
-            if bounds.count < workers && acc * workers >= total * bounds.count && i + 1 < n { bounds.append(i + 1) }
+        try ParallelLineEncoder.encode(lines: lines, threads: threads, makeScratch: { Scratch() }) { line, number, scratch, out in
+            try encode(bytes: line, line: number, scratch: &scratch, into: &out)
         }
-        bounds.append(n)
-        let ranges = bounds
-        let results = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: n)
-        results.initialize(repeating: [])
-        defer { results.deinitialize().deallocate() }
-        let errors = UnsafeMutableBufferPointer<TokenizationError?>.allocate(capacity: bounds.count - 1)
-        errors.initialize(repeating: nil)
-        defer { errors.deinitialize().deallocate() }
-        nonisolated(unsafe) let resultsShared = results
-        nonisolated(unsafe) let errorsShared = errors
-        DispatchQueue.concurrentPerform(iterations: ranges.count - 1) { w in
-            var scratch = Scratch()
-            for i in ranges[w]..<ranges[w + 1] {
-                var ids: [Int32] = []
-                do {
-                    try encode(bytes: lines[i], line: i + 1, scratch: &scratch, into: &ids)
-                } catch {
-                    errorsShared[w] = error as? TokenizationError
-                    return
-                }
-                resultsShared[i] = ids
-            }
-        }
-        if let first = errors.compactMap({ $0 }).first { throw first }
-        return Array(results)
     }
 
     /// Normalizes and BPE-encodes valid UTF-8, appending ids to `out`.

@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 final class PEFTAdapterTests: XCTestCase {
-    private let targets = PEFTKeys.Projection.allCases.map(\.rawValue)
+    private let targets = LoRATarget.allCases.map(\.rawValue)
 
     /// An adapter saved by PEFT (untied base, embed and head trained whole) reads with PEFT's
     /// values and validates against its base.

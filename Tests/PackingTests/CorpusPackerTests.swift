@@ -121,4 +121,29 @@ final class CorpusPackerTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("/nonexistent/ko.model"), "\(e)")
         }
     }
+
+    /// A byte-level BPE folder (tokenizer.json + tokenizer_config.json naming the EOS) packs with
+    /// the ids of the `tokenizers` package.
+    func testPackWithAByteLevelTokenizerFolder() throws {
+        try PythonPeer.require("tokenizers")
+        let corpus = try PackingFixtures.cleanCorpus()
+        let folder = corpus.dir.file("bbpe")
+        try AtomicFileWriter.write(try FileSystem.readAll(repositoryRoot + "/Tests/Fixtures/tokenizer/llama3-style-tokenizer.json"), to: folder + "/tokenizer.json")
+        try AtomicFileWriter.write(#"{"bos_token": "<|begin_of_text|>", "eos_token": {"content": "<|end_of_text|>"}}"#, to: folder + "/tokenizer_config.json")
+        var packer = try CorpusPacker(tokenizerPath: folder)
+        packer.addBOS = true
+        let manifest = try packer.pack(corpus: corpus.path, outputPrefix: corpus.dir.file("tokens/bb"))
+        XCTAssertEqual(manifest.tokenizer, folder + "/tokenizer.json")
+        XCTAssertEqual(manifest.bosID, 0)
+        XCTAssertEqual(manifest.eosID, 1)
+        let texts = corpus.documents["train"]!.map(\.text)
+        let out = try PythonPeer.run("""
+            import sys, json
+            from tokenizers import Tokenizer
+            t = Tokenizer.from_file(sys.argv[1])
+            print(json.dumps([e.ids for e in t.encode_batch(json.load(sys.stdin), add_special_tokens=False)]))
+            """, [folder + "/tokenizer.json"], stdin: String(decoding: try JSONEncoder().encode(texts), as: UTF8.self))
+        let expected = try JSONDecoder().decode([[Int32]].self, from: Data(out.utf8)).map { [0] + $0 + [1] }
+        XCTAssertEqual(try PackingFixtures.readWithNumpy(prefix: corpus.dir.file("tokens/bb_train")).sequences, expected)
+    }
 }

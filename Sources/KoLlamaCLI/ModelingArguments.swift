@@ -1,0 +1,4 @@
+import ArgumentParser
+import Modeling
+
+extension EmbeddingTraining: ExpressibleByArgument {}
