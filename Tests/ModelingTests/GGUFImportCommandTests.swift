@@ -4,7 +4,8 @@ import Modeling
 import TestSupport
 
 /// `ko-llama model import` end to end: transformers loads the folder we write, and its logits
-/// equal those of transformers' own load of the same GGUF (`from_pretrained(dir, gguf_file=...)`).
+/// equal those of transformers' own load of the same GGUF (`from_pretrained(dir, gguf_file=...)`);
+/// `ko-llama tokenizer encode` reads the exported tokenizer.json as `tokenizers` does.
 final class GGUFImportCommandTests: XCTestCase {
     static let texts = ["The capital of France is Paris, and the capital of Korea is Seoul.",
                         "대한민국의 수도는 서울이고, 한국어는 한글로 씁니다."]
@@ -24,12 +25,13 @@ final class GGUFImportCommandTests: XCTestCase {
         }
         let texts = String(decoding: try JSONSerialization.data(withJSONObject: Self.texts), as: UTF8.self)
         let report = try PythonPeer.run("""
-        import json, os, sys, torch
+        import json, os, subprocess, sys, torch
+        from tokenizers import Tokenizer
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging
         logging.disable_progress_bar()
         torch.set_num_threads(2)
-        gguf, ours, dtype, texts = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+        gguf, ours, dtype, texts, ko_llama = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
         where, name = os.path.dirname(gguf), os.path.basename(gguf)
         ref = AutoModelForCausalLM.from_pretrained(where, gguf_file=name, dtype=torch.float32).eval()
         ref_tok = AutoTokenizer.from_pretrained(where, gguf_file=name)
@@ -58,8 +60,14 @@ final class GGUFImportCommandTests: XCTestCase {
             with torch.no_grad():
                 a, b = ref(ids).logits, mine(ids).logits
             worst = max(worst, ((a - b).abs().max() / a.abs().max()).item())
+        # The Swift byte-level encoder on the exported tokenizer.json, as `tokenizers` encodes it.
+        raw = Tokenizer.from_file(os.path.join(ours, "tokenizer.json"))
+        swift = subprocess.run([ko_llama, "tokenizer", "encode", "--model", ours], input="\\n".join(texts) + "\\n",
+                               capture_output=True, text=True, check=True).stdout.splitlines()
+        if swift != [" ".join(map(str, raw.encode(t, add_special_tokens=False).ids)) for t in texts]:
+            problems.append(f"ko-llama tokenizer encode differs: {swift}")
         print(json.dumps({"problems": problems, "worst": worst}))
-        """, [path, folder, dtype, texts])
+        """, [path, folder, dtype, texts, koLlamaExecutable])
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any], report)
         XCTAssertEqual(result["problems"] as? [String], [], report, file: file, line: line)
         let worst = try XCTUnwrap(result["worst"] as? Double, report)
@@ -75,6 +83,15 @@ final class GGUFImportCommandTests: XCTestCase {
 
     func testSmolLM2LogitsMatchTransformersGGUFLoad() throws {
         XCTAssertLessThan(try importAndCompare(try SmolLM2.path(), dtype: "f32"), 1e-5)
+    }
+
+    func testSkipTokenizerWritesTheModelOnly() throws {
+        let out = try TemporaryDirectory("model-import")
+        let run = try KoLlamaExecutable.run(["model", "import", "--gguf", GGUFFileTests.tinyLlama, "--out", out.file("m"), "--skip-tokenizer", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.hasSuffix("2 layers, 122688 parameters (f32), no tokenizer\n"), run.stderr)
+        XCTAssertEqual(try HFModelFolder(path: out.file("m")).config, try GGUFLlamaImporter(file: GGUFFile(path: GGUFFileTests.tinyLlama)).config)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.file("m/tokenizer.json")))
     }
 
     func testUnconvertibleFilesAreErrorsAndWriteNothing() throws {
