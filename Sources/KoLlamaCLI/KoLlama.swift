@@ -15,6 +15,8 @@ struct KoLlama: ParsableCommand {
             PackCommand.self,
             ModelCommand.self,
             BaselineCommand.self,
+            RefreshCommand.self,
+            PipelineCommand.self,
             Bench.self,
         ]
     )
