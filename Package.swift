@@ -43,11 +43,13 @@ let package = Package(
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
         .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
         .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus"]),
+        .target(name: "Reporting", dependencies: ["Corpus"]),
+        .target(name: "Pipeline", dependencies: ["Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing", "Training", "Evaluation", "Reporting"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
                 "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
-                "Modeling", "Training", "Evaluation",
+                "Modeling", "Training", "Evaluation", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,7 +68,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Modeling", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.
-        .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "Pipeline", "Reporting", "Evaluation", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),
     ]
 )

@@ -34,6 +34,8 @@ public final class CorpusCleaner {
         public var mergeWorkers: Int?
         public var threads = 2
         public var quiet = true
+        /// False leaves the summary line to the caller (`ko-llama refresh`).
+        public var printsSummary = true
         /// Documents per parallel batch.
         public var batchSize = 512
 
@@ -143,7 +145,7 @@ public final class CorpusCleaner {
         try removeLeftovers(ofRun: runNumber)
 
         // Pass 1: filter and collect dedup candidates.
-        let progress = ProgressReporter(label: "clean", quiet: options.quiet)
+        let progress = ProgressReporter(label: "clean", quiet: options.quiet, printsSummary: options.printsSummary)
         var candidates: [Candidate] = []
         var sourceOfOrdinal: [String] = []
         var errors: [String] = []

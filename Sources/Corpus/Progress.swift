@@ -2,11 +2,13 @@ import Foundation
 import Glibc
 
 /// Progress for long jobs: a live status line (items, rate, ETA) on a terminal, nothing at all
-/// when quiet or when stderr is not a TTY (cron), and a one-line summary at the end either way.
+/// when quiet or when stderr is not a TTY (cron), and a one-line summary at the end either way
+/// (unless the caller prints its own, as `ko-llama refresh` does for its stages).
 public final class ProgressReporter: @unchecked Sendable {
     public let label: String
     public let total: Int?
     private let live: Bool
+    private let printsSummary: Bool
     private let lock = NSLock()
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -16,10 +18,12 @@ public final class ProgressReporter: @unchecked Sendable {
     /// - Parameters:
     ///   - quiet: suppress the live line (the summary is still printed by `finish`).
     ///   - total: expected item count, for the ETA.
-    public init(label: String, total: Int? = nil, quiet: Bool) {
+    ///   - printsSummary: false leaves the summary line to the caller.
+    public init(label: String, total: Int? = nil, quiet: Bool, printsSummary: Bool = true) {
         self.label = label
         self.total = total
         self.live = !quiet && isatty(STDERR_FILENO) == 1
+        self.printsSummary = printsSummary
     }
 
     /// Records `n` more items; `detail` replaces the free-form tail of the status line.
@@ -59,7 +63,7 @@ public final class ProgressReporter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        FileHandle.standardError.write(Data((summary + "\n").utf8))
+        if printsSummary { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
     }
 
     public var elapsedSeconds: Double { Date().timeIntervalSince(start) }

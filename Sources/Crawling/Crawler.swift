@@ -23,6 +23,8 @@ public struct CrawlOptions: Sendable {
     /// WARC files are rotated when they reach this size.
     public var warcMaxBytes = 100_000_000
     public var quiet = true
+    /// False leaves the summary line to the caller (`ko-llama refresh`).
+    public var printsSummary = true
 
     public init(corpus: String) { self.corpus = corpus }
 
@@ -158,7 +160,7 @@ public final class Crawler {
             ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
             ("http-header-user-agent", options.userAgentHeader), ("robots", "obey"), ("isPartOf", scope.site.name),
         ])
-        let reporter = ProgressReporter(label: "crawl \(scope.site.name)", quiet: options.quiet)
+        let reporter = ProgressReporter(label: "crawl \(scope.site.name)", quiet: options.quiet, printsSummary: options.printsSummary)
         progress = reporter
 
         try state.beginRun(origin: scope.origin)

@@ -17,6 +17,8 @@ struct KoLlama: ParsableCommand {
             PretrainCommand.self,
             EvalCommand.self,
             BaselineCommand.self,
+            RefreshCommand.self,
+            PipelineCommand.self,
             Bench.self,
         ]
     )

@@ -14,8 +14,10 @@ public struct ReplicaCorpus: Sendable {
     /// Entries of each site, in file order (= publication order, oldest first).
     public let entries: [ReplicaSite: [Entry]]
 
+    /// The file's name in `<crawlers>/replica/`.
+    public static let fileName = "articles.jsonl.gz"
     /// `replica/articles.jsonl.gz` in `SiteDefinition.defaultCrawlersDirectory`.
-    public static var defaultPath: String { SiteDefinition.defaultCrawlersDirectory + "/replica/articles.jsonl.gz" }
+    public static var defaultPath: String { SiteDefinition.defaultCrawlersDirectory + "/replica/" + fileName }
 
     public init(entries: [ReplicaSite: [Entry]]) {
         self.entries = entries
