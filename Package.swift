@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Cleaning", dependencies: ["Corpus"]),
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
-        .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
+        .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Reporting", "Corpus"]),
         .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus"]),
         .target(name: "Reporting", dependencies: ["Corpus"]),
         .target(name: "Pipeline", dependencies: ["Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing", "Training", "Evaluation", "Reporting"]),

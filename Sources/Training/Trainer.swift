@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import Modeling
 import Packing
+import Reporting
 
 /// What a finished run reports (also the last line on the terminal).
 public struct TrainingSummary: Sendable, Codable {
@@ -88,8 +89,8 @@ public final class Trainer {
             }
             progress?.advance(detail: String(format: "loss %.4f lr %.2e %.0f tok/s", result.loss, result.lr, rate))
         }
-        let adapterDirectory = runDirectory + "/adapter"
-        try writeAdapter(adapterDirectory)
+        try writeAdapter(runDirectory + "/adapter")
+        try writeLossPlot(log.path)
         let seconds = Date().timeIntervalSince(began)
         return TrainingSummary(steps: options.steps, resumedFrom: resumedFrom, lastLoss: lastLoss, validLoss: lastValid?.mean,
                                validPerplexity: lastValid.map { exp($0.mean) },
@@ -123,6 +124,17 @@ public final class Trainer {
         let lr = options.schedule.rate(atStep: step)
         optimizer.update(parameters: model.parameters, gradients: model.gradients, lr: lr)
         return StepResult(loss: loss.mean, lr: lr, gradientNorm: norm, tokens: batches.reduce(0) { $0 + $1.tokens.count })
+    }
+
+    /// `RUN/loss.svg`: training and validation loss by step, from metrics.jsonl.
+    private func writeLossPlot(_ metricsPath: String) throws {
+        let lines = try MetricsLog.read(metricsPath)
+        func series(_ key: String, _ name: String) -> SVGLineChart.Series {
+            SVGLineChart.Series(name: name, points: lines.compactMap { l in l[key].flatMap { v in l["step"].map { (x: $0, y: v) } } })
+        }
+        let chart = SVGLineChart(title: "Loss", xLabel: "step", yLabel: "cross-entropy (nats)",
+                                 series: [series("loss", "train"), series("valid_loss", "valid")].filter { !$0.points.isEmpty })
+        try AtomicFileWriter.write(chart.svg(id: "loss") + "\n", to: runDirectory + "/loss.svg")
     }
 
     /// Mean loss over the validation batches (LoRA dropout off).

@@ -74,6 +74,8 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertEqual(valid.count, 3)
         XCTAssertLessThan(valid.last!, valid.first!, "validation perplexity falls")
         XCTAssertTrue(r.stderr.contains("valid loss"), r.stderr)
+        let plot = try String(contentsOfFile: run + "/loss.svg", encoding: .utf8)
+        XCTAssertTrue(plot.hasPrefix("<svg") && plot.contains("valid"), "loss.svg with both curves")
         let adapter = try PEFTAdapterFolder(path: run + "/adapter")
         XCTAssertEqual(adapter.config.modulesToSave, ["embed_tokens"])
         XCTAssertTrue(adapter.config.ensureWeightTying)
