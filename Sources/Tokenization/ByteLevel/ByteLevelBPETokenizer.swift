@@ -217,8 +217,7 @@ public final class ByteLevelBPETokenizer: Sendable {
             }
             let text = UnsafeBufferPointer(rebasing: input[segment.start..<segment.end])
             if file.normalizeNFC {
-                let string = String(decoding: text, as: UTF8.self)
-                scratch.normalized = ICU.isNormalized(string, .nfc) ? Array(text) : Array(((try? ICU.normalize(string, .nfc)) ?? string).utf8)
+                scratch.normalized = HuggingFaceTokenizerFile.nfc(text)
                 let normalized = scratch.normalized
                 normalized.withUnsafeBufferPointer { encodeNormalized($0, scratch: &scratch, into: &out) }
             } else {

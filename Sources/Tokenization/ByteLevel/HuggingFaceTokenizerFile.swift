@@ -21,6 +21,8 @@ public struct HuggingFaceTokenizerFile: Sendable {
     let preTokenizer: PreTokenizerPipeline
     /// JSON text of the top-level fields a derived tokenizer.json copies unchanged.
     public var verbatim: [(key: String, json: String)]
+    /// JSON text of the `model` fields other than `vocab` and `merges` (type, dropout, unk_token, flags).
+    public var modelVerbatim: [(key: String, json: String)]
 
     /// Reads and checks `path`.
     public static func load(path: String) throws -> HuggingFaceTokenizerFile {
@@ -157,8 +159,59 @@ public struct HuggingFaceTokenizerFile: Sendable {
         for key in ["truncation", "padding", "normalizer", "pre_tokenizer", "post_processor", "decoder"] {
             verbatim.append((key, try json(root[key] ?? NSNull(), path: path)))
         }
+        var modelVerbatim: [(key: String, json: String)] = [("type", "\"BPE\"")]
+        for key in model.keys.sorted() where !["type", "vocab", "merges"].contains(key) {
+            modelVerbatim.append((key, try json(model[key]!, path: path)))
+        }
         return HuggingFaceTokenizerFile(vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, inModel: inModel, normalizeNFC: normalizeNFC,
-                                        ignoreMerges: ignoreMerges, preTokenizer: PreTokenizerPipeline(steps: steps), verbatim: verbatim)
+                                        ignoreMerges: ignoreMerges, preTokenizer: PreTokenizerPipeline(steps: steps), verbatim: verbatim,
+                                        modelVerbatim: modelVerbatim)
+    }
+
+    /// The file as tokenizer.json text, in the layout `tokenizers` saves (`version`, the
+    /// verbatim fields, `added_tokens`, then `model` with `vocab` in id order and `merges` as
+    /// pairs): what a tokenizer derived from this one (trained, merged) is written as, after
+    /// `vocabulary`, `inModel`, `merges` or `addedTokens` were changed.
+    public func json() -> String {
+        var out = "{\n  \"version\": \"1.0\""
+        for (key, value) in verbatim where key == "truncation" || key == "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        out += ",\n  \"added_tokens\": ["
+        out += addedTokens.sorted { $0.id < $1.id }.map { t in
+            "\n    {\"id\": \(t.id), \"content\": \(JSONText.quote(t.content)), \"single_word\": \(t.singleWord), \"lstrip\": \(t.lstrip), "
+                + "\"rstrip\": \(t.rstrip), \"normalized\": \(t.normalized), \"special\": \(t.special)}"
+        }.joined(separator: ",")
+        out += addedTokens.isEmpty ? "]" : "\n  ]"
+        for (key, value) in verbatim where key != "truncation" && key != "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        out += ",\n  \"model\": {"
+        out += modelVerbatim.map { "\n    \(JSONText.quote($0.key)): \($0.json)," }.joined()
+        out += "\n    \"vocab\": {"
+        var first = true
+        for (id, token) in vocabulary.enumerated() where inModel[id] {
+            out += (first ? "\n      " : ",\n      ") + JSONText.quote(token) + ": \(id)"
+            first = false
+        }
+        out += "\n    },\n    \"merges\": ["
+        out += merges.map { "\n      [\(JSONText.quote($0.left)), \(JSONText.quote($0.right))]" }.joined(separator: ",")
+        out += "\n    ]\n  }\n}\n"
+        return out
+    }
+
+    /// The normalizer and the pre-tokenizer on `text` (valid UTF-8), leaving the pieces in
+    /// `scratch.bytes` / `scratch.bounds`; added tokens are not looked for (the `tokenizers`
+    /// trainer counts words this way). `normalized` is a buffer for the NFC form.
+    func preTokenize(_ text: UnsafeBufferPointer<UInt8>, normalized: inout [UInt8], scratch: inout PreTokenizerPipeline.Scratch) {
+        guard normalizeNFC else {
+            preTokenizer.run(text, scratch: &scratch)
+            return
+        }
+        normalized = Self.nfc(text)
+        normalized.withUnsafeBufferPointer { preTokenizer.run($0, scratch: &scratch) }
+    }
+
+    /// `text` (valid UTF-8) in NFC.
+    static func nfc(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let string = String(decoding: text, as: UTF8.self)
+        return ICU.isNormalized(string, .nfc) ? Array(text) : Array(((try? ICU.normalize(string, .nfc)) ?? string).utf8)
     }
 
     private static func describe(_ value: Any) -> String {
