@@ -251,6 +251,14 @@ public final class ByteLevelBPETokenizer: Sendable {
         }
     }
 
+    /// The BPE of `bytes` as one pre-tokenized word (no added tokens, normalizer or pre-tokenizer).
+    func encodeWord(bytes: [UInt8]) -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { encodeWord(b, $0.count, scratch: &scratch, into: &out) } }
+        return out
+    }
+
     private func encodeWord(_ w: UnsafePointer<UInt8>, _ n: Int, scratch: inout Scratch, into out: inout [Int32]) {
         if n == 1 {
             if byteIds[Int(w[0])] >= 0 { out.append(byteIds[Int(w[0])]) }
