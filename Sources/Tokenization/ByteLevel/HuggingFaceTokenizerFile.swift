@@ -52,11 +52,16 @@ public struct HuggingFaceTokenizerFile: Sendable {
         let ignoreMerges = model["ignore_merges"] as? Bool ?? false
 
         guard let vocab = model["vocab"] as? [String: Any] else { throw invalid("model.vocab is not an object") }
+        // Ids are dense, so none can reach the number of entries: a larger one is an error
+        // before anything is allocated for it.
+        let idLimit = vocab.count + ((root["added_tokens"] as? [Any])?.count ?? 0)
         var byId: [String?] = []
         var modelIds: [Int] = []
         modelIds.reserveCapacity(vocab.count)
         for (token, value) in vocab {
-            guard let id = value as? Int, id >= 0, id < 1 << 24 else { throw invalid("model.vocab[\(JSONText.quote(token))] is not an id in 0..<16777216") }
+            guard let id = value as? Int, id >= 0, id < idLimit else {
+                throw invalid("model.vocab[\(JSONText.quote(token))] is not an id in 0..<\(idLimit) (ids run from 0 without holes over \(idLimit) entries)")
+            }
             if id >= byId.count { byId += [String?](repeating: nil, count: id + 1 - byId.count) }
             if byId[id] != nil { throw invalid("model.vocab has two tokens with id \(id)") }
             byId[id] = token
@@ -67,8 +72,8 @@ public struct HuggingFaceTokenizerFile: Sendable {
         if let list = root["added_tokens"], !(list is NSNull) {
             guard let list = list as? [Any] else { throw invalid("added_tokens is not a list") }
             for (k, entry) in list.enumerated() {
-                guard let e = entry as? [String: Any], let id = e["id"] as? Int, id >= 0, id < 1 << 24, let content = e["content"] as? String else {
-                    throw invalid("added_tokens[\(k)] needs an id in 0..<16777216 and a content string")
+                guard let e = entry as? [String: Any], let id = e["id"] as? Int, id >= 0, id < idLimit, let content = e["content"] as? String else {
+                    throw invalid("added_tokens[\(k)] needs an id in 0..<\(idLimit) and a content string")
                 }
                 if content.isEmpty { throw invalid("added_tokens[\(k)] has an empty content") }
                 func flag(_ key: String) -> Bool { e[key] as? Bool ?? false }
