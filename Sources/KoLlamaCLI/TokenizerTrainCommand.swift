@@ -4,12 +4,28 @@ import Foundation
 import Tokenization
 
 /// `ko-llama tokenizer train`: a SentencePiece BPE model trained natively (spm_train's
-/// algorithm and flags, spelled with dashes), written as `<out>` plus `<out-prefix>.vocab`.
+/// algorithm and flags, spelled with dashes), written as `<out>` plus `<out-prefix>.vocab`; or,
+/// with `--type byte-bpe --base tokenizer.json`, a byte-level BPE tokenizer.json with the base's
+/// pipeline (tokenizers' BpeTrainer's vocabulary).
 struct TokenizerTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a BPE SentencePiece model (same pieces as spm_train --model_type=bpe)."
+        abstract: "Train a BPE SentencePiece model (as spm_train --model_type=bpe) or a byte-level BPE tokenizer.json (as tokenizers' BpeTrainer)."
     )
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case sentencepiece
+        case byteBPE = "byte-bpe"
+    }
+
+    @Option(help: "sentencepiece (a .model) or byte-bpe (a tokenizer.json with --base's pipeline).")
+    var type: Kind = .sentencepiece
+
+    @Option(help: "byte-bpe: the tokenizer.json whose normalizer, pre-tokenizer, decoder, post-processor and special tokens the new one takes.")
+    var base: String?
+
+    @Option(help: "byte-bpe: order of equally frequent pairs, tokenizers (BpeTrainer's) or sentencepiece (spm_train's).")
+    var tieBreak: ByteLevelBPETrainer.TieBreak = .tokenizers
 
     @Option(name: .long, parsing: .upToNextOption, help: "Text files (.txt, .txt.gz; one sentence per line) and/or corpus directories.")
     var input: [String]
@@ -17,7 +33,7 @@ struct TokenizerTrainCommand: ParsableCommand {
     @Option(help: "Vocabulary size, meta pieces included.")
     var vocabSize: Int
 
-    @Option(help: "Output model file (.model); the .vocab is written beside it.")
+    @Option(help: "Output model file (.model, the .vocab is written beside it; byte-bpe: a .json).")
     var out: String
 
     @Option(help: "Share of characters the alphabet must cover (0.98...1).")
@@ -32,8 +48,8 @@ struct TokenizerTrainCommand: ParsableCommand {
     @Option(help: "Sample this many sentences (0: all).")
     var inputSentenceSize = 0
 
-    @Option(help: "Skip input lines longer than this many bytes.")
-    var maxSentenceLength = 4192
+    @Option(help: "Skip input lines longer than this many bytes (default 4192, as spm_train; byte-bpe: no limit, as tokenizers).")
+    var maxSentenceLength: Int?
 
     @Option(help: "Longest piece, in characters.")
     var maxSentencepieceLength = 16
@@ -73,7 +89,7 @@ struct TokenizerTrainCommand: ParsableCommand {
         options.normalization = rule
         options.threads = threads
         options.inputSentenceSize = inputSentenceSize
-        options.maxSentenceLength = maxSentenceLength
+        options.maxSentenceLength = maxSentenceLength ?? (type == .byteBPE ? 1 << 30 : 4192)
         options.maxSentencepieceLength = maxSentencepieceLength
         options.splitByUnicodeScript = splitByUnicodeScript
         options.splitByNumber = splitByNumber
@@ -83,6 +99,17 @@ struct TokenizerTrainCommand: ParsableCommand {
         options.controlSymbols = Self.list(controlSymbols)
         options.seed = seed
         options.strict = strict
+        if type == .byteBPE {
+            guard let base else { throw ValidationError("--type byte-bpe needs --base <tokenizer.json>") }
+            let trainer = ByteLevelBPETrainer(base: try HuggingFaceTokenizerFile.load(path: TokenizerLoader.file(for: base)), options: options, tieBreak: tieBreak)
+            let result = try trainer.train(writingTo: out, quiet: output.quiet)
+            let t = result.timings
+            FileHandle.standardError.write(Data(String(format: "wrote %@ (%d tokens, %d merges, %d distinct words); read+count %.2fs, pair stats %.2fs, merges %.2fs, save %.2fs\n",
+                                                       out, result.file.vocabulary.count, result.file.merges.count, result.distinctWords,
+                                                       t.readAndCount, t.pairStatistics, t.merges, t.save).utf8))
+            return
+        }
+        if base != nil { throw ValidationError("--base applies to --type byte-bpe only") }
         let result = try BPETrainer(options: options).train(writingTo: out, quiet: output.quiet)
         let t = result.timings
         FileHandle.standardError.write(Data(String(format: "wrote %@ (%d pieces, %d required characters, %d distinct words); read+count %.2fs, alphabet %.2fs, pair stats %.2fs, merges %.2fs, save %.2fs\n",
@@ -94,3 +121,5 @@ struct TokenizerTrainCommand: ParsableCommand {
         text.split(separator: ",").map(String.init)
     }
 }
+
+extension ByteLevelBPETrainer.TieBreak: ExpressibleByArgument {}

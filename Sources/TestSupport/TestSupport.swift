@@ -89,7 +89,8 @@ public enum PythonPeer {
 /// (never skips) when it has not been built.
 public enum KoLlamaExecutable {
     /// Runs `ko-llama arguments...`; returns the exit status and what it wrote to stderr.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    /// Standard output goes to the file `stdout` when given (else it is discarded).
+    public static func run(_ arguments: [String], stdout: String? = nil) throws -> (status: Int32, stderr: String) {
         try MissingExecutable.check()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
@@ -97,7 +98,12 @@ public enum KoLlamaExecutable {
         let errPath = NSTemporaryDirectory() + "ko-llama-stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
-        p.standardOutput = FileHandle.nullDevice
+        if let stdout {
+            _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        } else {
+            p.standardOutput = FileHandle.nullDevice
+        }
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try p.run()
         p.waitUntilExit()

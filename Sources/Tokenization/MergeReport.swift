@@ -2,6 +2,8 @@ import Foundation
 
 /// Numbers that describe a vocabulary merge (written as `merge-report.json` beside the merged
 /// model): sizes, Hangul coverage, and tokenization statistics on held-out text before and after.
+/// The same report for both families; "byte tokens" are byte-fallback pieces for SentencePiece
+/// and, for byte-level BPE, tokens that are one byte of a multi-byte character.
 public struct MergeReport: Sendable {
     public struct TextStatistics: Sendable {
         public var lines = 0
@@ -14,7 +16,8 @@ public struct MergeReport: Sendable {
         public var byteFallbackShare: Double { tokens == 0 ? 0 : Double(byteTokens) / Double(tokens) }
     }
 
-    public var policy: MergeScorePolicy
+    /// `below-base` / `chinese-llama` (SentencePiece) or `hangul-below-base` (byte-level).
+    public var policy: String
     public var basePieces: Int
     public var addedModelPieces: Int
     public var mergedPieces: Int
@@ -27,6 +30,9 @@ public struct MergeReport: Sendable {
     /// Of the 11,172 precomposed Hangul syllables, how many are single pieces.
     public var hangulSyllablesInBase: Int
     public var hangulSyllablesInMerged: Int
+    /// Byte-level merges only: new merge rules, how many are the added model's own pair, and
+    /// Hangul tokens that could not be built.
+    public var byteLevel: (mergesAdded: Int, mergesAsLearned: Int, skippedUnreachable: Int)?
     public var korean: (base: TextStatistics, merged: TextStatistics)?
     /// Per held-out file of other languages: lines, and lines tokenized identically to the base,
     /// over all lines and over the lines without Hangul.
@@ -43,25 +49,55 @@ public struct MergeReport: Sendable {
             (0xAC00...0xD7A3).reduce(0) { n, v in n + (p.id(of: String(UnicodeScalar(UInt32(v))!)) != nil ? 1 : 0) }
         }
         var report = MergeReport(
-            policy: policy, basePieces: base.pieces.count, addedModelPieces: addedModel.pieces.count,
+            policy: policy.rawValue, basePieces: base.pieces.count, addedModelPieces: addedModel.pieces.count,
             mergedPieces: result.model.pieces.count, piecesAdded: result.added.count, overlap: result.overlap,
             skippedByPolicy: result.skippedByPolicy, skippedSpecial: result.skippedSpecial, reachableAddedPieces: reachable,
             hangulSyllablesInBase: syllableCoverage(baseP), hangulSyllablesInMerged: syllableCoverage(mergedP))
-        if let korean {
-            report.korean = (try statistics(baseP, korean), try statistics(mergedP, korean))
-        }
-        for (name, lines) in others {
-            let a = try baseP.encode(lines: lines), b = try mergedP.encode(lines: lines)
-            let noHangul = lines.indices.filter { !VocabularyMerger.containsHangul(String(decoding: lines[$0], as: UTF8.self)) }
-            report.identical.append((name, lines.count, zip(a, b).filter { $0 == $1 }.count,
-                                     noHangul.count, noHangul.filter { a[$0] == b[$0] }.count))
-        }
+        try report.compare(base: baseP, merged: mergedP, isByte: { $0.isByte($1) }, korean: korean, others: others)
         return report
     }
 
-    private static func statistics(_ p: SentencePieceProcessor, _ lines: [[UInt8]]) throws -> TextStatistics {
+    /// Measures a byte-level merge: `base` and `addedModel` are the two tokenizer.json files.
+    public static func measure(byteLevel result: ByteLevelVocabularyMerger.Result, base: HuggingFaceTokenizerFile, addedModel: HuggingFaceTokenizerFile,
+                               korean: [[UInt8]]?, others: [(name: String, lines: [[UInt8]])]) throws -> MergeReport {
+        let baseT = try ByteLevelBPETokenizer(file: base, path: result.basePath)
+        let mergedT = try ByteLevelBPETokenizer(file: result.file, path: "\(result.basePath) merged with \(result.addPath)")
+        var reachable = 0
+        for a in result.added where mergedT.encodeWord(bytes: Array(mergedT.bytes(of: a.id))) == [Int32(a.id)] { reachable += 1 }
+        func syllableCoverage(_ t: ByteLevelBPETokenizer) -> Int {
+            (0xAC00...0xD7A3).reduce(0) { n, v in n + (t.id(of: ByteLevelAlphabet.token(of: String(UnicodeScalar(UInt32(v))!).utf8)) != nil ? 1 : 0) }
+        }
+        var report = MergeReport(
+            policy: "hangul-below-base", basePieces: base.vocabulary.count, addedModelPieces: addedModel.vocabulary.count,
+            mergedPieces: result.file.vocabulary.count, piecesAdded: result.added.count, overlap: result.overlap,
+            skippedByPolicy: result.skippedByPolicy, skippedSpecial: result.skippedSpecial, reachableAddedPieces: reachable,
+            hangulSyllablesInBase: syllableCoverage(baseT), hangulSyllablesInMerged: syllableCoverage(mergedT))
+        report.byteLevel = (result.file.merges.count - base.merges.count, result.mergesAsLearned, result.skippedUnreachable)
+        func isByte(_ t: ByteLevelBPETokenizer, _ id: Int32) -> Bool {
+            let b = t.bytes(of: Int(id))
+            return b.count == 1 && b.first! >= 0x80
+        }
+        try report.compare(base: baseT, merged: mergedT, isByte: isByte, korean: korean, others: others)
+        return report
+    }
+
+    /// Fills the held-out figures: Korean statistics before and after, and lines identical to the base.
+    private mutating func compare<T: TextTokenizer>(base: T, merged: T, isByte: (T, Int32) -> Bool, korean: [[UInt8]]?,
+                                                    others: [(name: String, lines: [[UInt8]])]) throws {
+        if let korean {
+            self.korean = (try Self.statistics(base, korean, isByte), try Self.statistics(merged, korean, isByte))
+        }
+        for (name, lines) in others {
+            let a = try base.encode(lines: lines, threads: 2), b = try merged.encode(lines: lines, threads: 2)
+            let noHangul = lines.indices.filter { !VocabularyMerger.containsHangul(String(decoding: lines[$0], as: UTF8.self)) }
+            identical.append((name, lines.count, zip(a, b).filter { $0 == $1 }.count,
+                              noHangul.count, noHangul.filter { a[$0] == b[$0] }.count))
+        }
+    }
+
+    private static func statistics<T: TextTokenizer>(_ p: T, _ lines: [[UInt8]], _ isByte: (T, Int32) -> Bool) throws -> TextStatistics {
         var s = TextStatistics()
-        let encoded = try p.encode(lines: lines)
+        let encoded = try p.encode(lines: lines, threads: 2)
         for (line, ids) in zip(lines, encoded) {
             s.lines += 1
             for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
@@ -69,7 +105,7 @@ public struct MergeReport: Sendable {
                 if (0xAC00...0xD7A3).contains(scalar.value) { s.hangulSyllables += 1 }
             }
             s.tokens += ids.count
-            s.byteTokens += ids.filter { p.isByte($0) }.count
+            s.byteTokens += ids.filter { isByte(p, $0) }.count
         }
         return s
     }
@@ -81,12 +117,15 @@ public struct MergeReport: Sendable {
                    s.lines, s.characters, s.hangulSyllables, s.tokens, s.byteTokens, s.tokensPerCharacter, s.tokensPerHangulSyllable, s.byteFallbackShare)
         }
         var out = "{\n"
-        out += "  \"policy\": \"\(policy.rawValue)\",\n"
+        out += "  \"policy\": \"\(policy)\",\n"
         out += "  \"base_pieces\": \(basePieces),\n  \"added_model_pieces\": \(addedModelPieces),\n"
         out += "  \"merged_pieces\": \(mergedPieces),\n  \"pieces_added\": \(piecesAdded),\n  \"overlap\": \(overlap),\n"
         out += "  \"skipped_by_policy\": \(skippedByPolicy),\n  \"skipped_special\": \(skippedSpecial),\n"
         out += "  \"reachable_added_pieces\": \(reachableAddedPieces),\n"
         out += "  \"hangul_syllables_in_base\": \(hangulSyllablesInBase),\n  \"hangul_syllables_in_merged\": \(hangulSyllablesInMerged)"
+        if let byteLevel {
+            out += ",\n  \"merges_added\": \(byteLevel.mergesAdded),\n  \"merges_as_learned\": \(byteLevel.mergesAsLearned),\n  \"skipped_unreachable\": \(byteLevel.skippedUnreachable)"
+        }
         if let korean {
             out += ",\n  \"korean_heldout\": {\"base\": \(stats(korean.base)), \"merged\": \(stats(korean.merged))}"
         }

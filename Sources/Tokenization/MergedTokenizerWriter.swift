@@ -12,19 +12,56 @@ import Foundation
 /// of those renames, which needs the file system to fail, would leave old and new files side by
 /// side). A failure before the moves removes the temporary directory and leaves any earlier
 /// output as it was.
+///
+/// A byte-level merge writes `tokenizer.json`, `new_token_init.jsonl` (same format; `piece` is
+/// spelled in byte-level characters, as in tokenizer.json), `tokenizer_config.json` and
+/// `special_tokens_map.json` (the base folder's, copied, else made from its special tokens;
+/// `chat_template.jinja` is copied too when the base has one) and `merge-report.json`.
 public enum MergedTokenizerWriter {
     public static func write(result: VocabularyMerger.Result, report: MergeReport, to directory: String) throws {
-        var lines = ""
-        for a in result.added {
-            lines += "{\"id\": \(a.id), \"piece\": \(JSONText.quote(a.piece)), \"base_ids\": [\(a.baseIds.map(String.init).joined(separator: ", "))]}\n"
-        }
         // The merged model inherits the base's normalizer, which decides whether HF can express it.
         let huggingFace = try HuggingFaceTokenizerExport.files(model: result.model, path: result.basePath)
         var files: [(name: String, bytes: [UInt8])] = [("tokenizer.model", try result.model.proto.serializedBytes())]
-        files.append(("new_token_init.jsonl", Array(lines.utf8)))
+        files.append(("new_token_init.jsonl", newTokenInit(result.added)))
         files += huggingFace.map { ($0.name, Array($0.contents.utf8)) }
         files.append(("merge-report.json", Array(report.json().utf8)))
         try writeStaged(files, into: directory)
+    }
+
+    /// Writes a byte-level merge; the Hugging Face side files come from beside `result.basePath`
+    /// when it is a file named tokenizer.json that has them.
+    public static func write(byteLevel result: ByteLevelVocabularyMerger.Result, report: MergeReport, to directory: String) throws {
+        var files: [(name: String, bytes: [UInt8])] = [("tokenizer.json", Array(result.file.json().utf8))]
+        files.append(("new_token_init.jsonl", newTokenInit(result.added)))
+        let folder = FileSystem.directoryName(of: result.basePath)
+        let beside = result.basePath.hasSuffix("tokenizer.json") ? (folder.isEmpty ? "." : folder) : nil
+        let specials = try beside.map { try ByteLevelBPETokenizer.specialTokens(folder: $0) } ?? ByteLevelBPETokenizer.SpecialTokens()
+        var fields: [String] = []
+        for (key, value) in [("bos_token", specials.bos), ("eos_token", specials.eos), ("pad_token", specials.pad)] {
+            if let value { fields.append("\(JSONText.quote(key)): \(JSONText.quote(value))") }
+        }
+        let generated = [
+            "tokenizer_config.json": "{\n  " + (["\"tokenizer_class\": \"PreTrainedTokenizerFast\"", "\"clean_up_tokenization_spaces\": false"] + fields).joined(separator: ",\n  ") + "\n}\n",
+            "special_tokens_map.json": "{" + (fields.isEmpty ? "" : "\n  " + fields.joined(separator: ",\n  ") + "\n") + "}\n",
+        ]
+        for name in ["tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"] {
+            if let beside, FileSystem.exists(beside + "/" + name) {
+                files.append((name, try FileSystem.readAll(beside + "/" + name)))
+            } else if let text = generated[name] {
+                files.append((name, Array(text.utf8)))
+            }
+        }
+        files.append(("merge-report.json", Array(report.json().utf8)))
+        try writeStaged(files, into: directory)
+    }
+
+    /// `new_token_init.jsonl`: one line per new token, `{"id": N, "piece": "...", "base_ids": [...]}`.
+    static func newTokenInit(_ added: [AddedPiece]) -> [UInt8] {
+        var lines = ""
+        for a in added {
+            lines += "{\"id\": \(a.id), \"piece\": \(JSONText.quote(a.piece)), \"base_ids\": [\(a.baseIds.map(String.init).joined(separator: ", "))]}\n"
+        }
+        return Array(lines.utf8)
     }
 
     private static func writeStaged(_ files: [(name: String, bytes: [UInt8])], into path: String) throws {

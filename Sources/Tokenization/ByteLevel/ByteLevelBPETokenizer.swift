@@ -217,8 +217,7 @@ public final class ByteLevelBPETokenizer: Sendable {
             }
             let text = UnsafeBufferPointer(rebasing: input[segment.start..<segment.end])
             if file.normalizeNFC {
-                let string = String(decoding: text, as: UTF8.self)
-                scratch.normalized = ICU.isNormalized(string, .nfc) ? Array(text) : Array(((try? ICU.normalize(string, .nfc)) ?? string).utf8)
+                scratch.normalized = HuggingFaceTokenizerFile.nfc(text)
                 let normalized = scratch.normalized
                 normalized.withUnsafeBufferPointer { encodeNormalized($0, scratch: &scratch, into: &out) }
             } else {
@@ -250,6 +249,14 @@ public final class ByteLevelBPETokenizer: Sendable {
         bytes.withUnsafeBufferPointer { b in
             for (s, e) in bounds { encodeWord(b.baseAddress! + s, e - s, scratch: &scratch, into: &out) }
         }
+    }
+
+    /// The BPE of `bytes` as one pre-tokenized word (no added tokens, normalizer or pre-tokenizer).
+    func encodeWord(bytes: [UInt8]) -> [Int32] {
+        var scratch = Scratch()
+        var out: [Int32] = []
+        bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { encodeWord(b, $0.count, scratch: &scratch, into: &out) } }
+        return out
     }
 
     private func encodeWord(_ w: UnsafePointer<UInt8>, _ n: Int, scratch: inout Scratch, into out: inout [Int32]) {

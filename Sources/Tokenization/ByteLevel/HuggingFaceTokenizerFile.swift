@@ -21,6 +21,8 @@ public struct HuggingFaceTokenizerFile: Sendable {
     let preTokenizer: PreTokenizerPipeline
     /// JSON text of the top-level fields a derived tokenizer.json copies unchanged.
     public var verbatim: [(key: String, json: String)]
+    /// JSON text of the `model` fields other than `vocab` and `merges` (type, dropout, unk_token, flags).
+    public var modelVerbatim: [(key: String, json: String)]
 
     /// Reads and checks `path`.
     public static func load(path: String) throws -> HuggingFaceTokenizerFile {
@@ -50,11 +52,16 @@ public struct HuggingFaceTokenizerFile: Sendable {
         let ignoreMerges = model["ignore_merges"] as? Bool ?? false
 
         guard let vocab = model["vocab"] as? [String: Any] else { throw invalid("model.vocab is not an object") }
+        // Ids are dense, so none can reach the number of entries: a larger one is an error
+        // before anything is allocated for it.
+        let idLimit = vocab.count + ((root["added_tokens"] as? [Any])?.count ?? 0)
         var byId: [String?] = []
         var modelIds: [Int] = []
         modelIds.reserveCapacity(vocab.count)
         for (token, value) in vocab {
-            guard let id = value as? Int, id >= 0, id < 1 << 24 else { throw invalid("model.vocab[\(JSONText.quote(token))] is not an id in 0..<16777216") }
+            guard let id = value as? Int, id >= 0, id < idLimit else {
+                throw invalid("model.vocab[\(JSONText.quote(token))] is not an id in 0..<\(idLimit) (ids run from 0 without holes over \(idLimit) entries)")
+            }
             if id >= byId.count { byId += [String?](repeating: nil, count: id + 1 - byId.count) }
             if byId[id] != nil { throw invalid("model.vocab has two tokens with id \(id)") }
             byId[id] = token
@@ -65,8 +72,8 @@ public struct HuggingFaceTokenizerFile: Sendable {
         if let list = root["added_tokens"], !(list is NSNull) {
             guard let list = list as? [Any] else { throw invalid("added_tokens is not a list") }
             for (k, entry) in list.enumerated() {
-                guard let e = entry as? [String: Any], let id = e["id"] as? Int, id >= 0, id < 1 << 24, let content = e["content"] as? String else {
-                    throw invalid("added_tokens[\(k)] needs an id in 0..<16777216 and a content string")
+                guard let e = entry as? [String: Any], let id = e["id"] as? Int, id >= 0, id < idLimit, let content = e["content"] as? String else {
+                    throw invalid("added_tokens[\(k)] needs an id in 0..<\(idLimit) and a content string")
                 }
                 if content.isEmpty { throw invalid("added_tokens[\(k)] has an empty content") }
                 func flag(_ key: String) -> Bool { e[key] as? Bool ?? false }
@@ -157,8 +164,59 @@ public struct HuggingFaceTokenizerFile: Sendable {
         for key in ["truncation", "padding", "normalizer", "pre_tokenizer", "post_processor", "decoder"] {
             verbatim.append((key, try json(root[key] ?? NSNull(), path: path)))
         }
+        var modelVerbatim: [(key: String, json: String)] = [("type", "\"BPE\"")]
+        for key in model.keys.sorted() where !["type", "vocab", "merges"].contains(key) {
+            modelVerbatim.append((key, try json(model[key]!, path: path)))
+        }
         return HuggingFaceTokenizerFile(vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, inModel: inModel, normalizeNFC: normalizeNFC,
-                                        ignoreMerges: ignoreMerges, preTokenizer: PreTokenizerPipeline(steps: steps), verbatim: verbatim)
+                                        ignoreMerges: ignoreMerges, preTokenizer: PreTokenizerPipeline(steps: steps), verbatim: verbatim,
+                                        modelVerbatim: modelVerbatim)
+    }
+
+    /// The file as tokenizer.json text, in the layout `tokenizers` saves (`version`, the
+    /// verbatim fields, `added_tokens`, then `model` with `vocab` in id order and `merges` as
+    /// pairs): what a tokenizer derived from this one (trained, merged) is written as, after
+    /// `vocabulary`, `inModel`, `merges` or `addedTokens` were changed.
+    public func json() -> String {
+        var out = "{\n  \"version\": \"1.0\""
+        for (key, value) in verbatim where key == "truncation" || key == "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        out += ",\n  \"added_tokens\": ["
+        out += addedTokens.sorted { $0.id < $1.id }.map { t in
+            "\n    {\"id\": \(t.id), \"content\": \(JSONText.quote(t.content)), \"single_word\": \(t.singleWord), \"lstrip\": \(t.lstrip), "
+                + "\"rstrip\": \(t.rstrip), \"normalized\": \(t.normalized), \"special\": \(t.special)}"
+        }.joined(separator: ",")
+        out += addedTokens.isEmpty ? "]" : "\n  ]"
+        for (key, value) in verbatim where key != "truncation" && key != "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        out += ",\n  \"model\": {"
+        out += modelVerbatim.map { "\n    \(JSONText.quote($0.key)): \($0.json)," }.joined()
+        out += "\n    \"vocab\": {"
+        var first = true
+        for (id, token) in vocabulary.enumerated() where inModel[id] {
+            out += (first ? "\n      " : ",\n      ") + JSONText.quote(token) + ": \(id)"
+            first = false
+        }
+        out += "\n    },\n    \"merges\": ["
+        out += merges.map { "\n      [\(JSONText.quote($0.left)), \(JSONText.quote($0.right))]" }.joined(separator: ",")
+        out += "\n    ]\n  }\n}\n"
+        return out
+    }
+
+    /// The normalizer and the pre-tokenizer on `text` (valid UTF-8), leaving the pieces in
+    /// `scratch.bytes` / `scratch.bounds`; added tokens are not looked for (the `tokenizers`
+    /// trainer counts words this way). `normalized` is a buffer for the NFC form.
+    func preTokenize(_ text: UnsafeBufferPointer<UInt8>, normalized: inout [UInt8], scratch: inout PreTokenizerPipeline.Scratch) {
+        guard normalizeNFC else {
+            preTokenizer.run(text, scratch: &scratch)
+            return
+        }
+        normalized = Self.nfc(text)
+        normalized.withUnsafeBufferPointer { preTokenizer.run($0, scratch: &scratch) }
+    }
+
+    /// `text` (valid UTF-8) in NFC.
+    static func nfc(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let string = String(decoding: text, as: UTF8.self)
+        return ICU.isNormalized(string, .nfc) ? Array(text) : Array(((try? ICU.normalize(string, .nfc)) ?? string).utf8)
     }
 
     private static func describe(_ value: Any) -> String {

@@ -3,7 +3,8 @@ import Dispatch
 import Glibc
 
 /// The BPE merge loop of SentencePiece's `bpe::Trainer::Train` (src/bpe_model_trainer.cc,
-/// v0.2.3), on integer symbol ids and UTF-8 bytes.
+/// v0.2.3), on integer symbol ids and UTF-8 bytes, or, with `Rules.tokenizers`, of Hugging Face
+/// `tokenizers`' `BpeTrainer` (src/models/bpe/trainer.rs, 0.23) over byte symbols.
 ///
 /// Mirrored exactly: every word is a sequence of character symbols; a pair symbol exists for
 /// each adjacent pair whose concatenation is a valid piece; its frequency is the sum of the
@@ -15,7 +16,30 @@ import Glibc
 /// taking a vocabulary slot, as spm does. The one difference: when two *different* symbols
 /// with the *same* piece tie exactly, spm's order is its heap's internal order; here the symbol
 /// created first wins.
+///
+/// `Rules.tokenizers` changes exactly what BpeTrainer does differently: no piece validity check
+/// (any byte pair may merge), ties broken by the smaller (left token id, right token id) with
+/// ids in vocabulary order (the alphabet in the order given, then merged tokens as accepted),
+/// and a piece reached a second way is still merged, recorded as another merge rule producing
+/// the existing token, and takes no vocabulary slot.
 struct BPEMerger {
+    /// Whose merge order to follow.
+    enum Rules: Sendable {
+        /// spm: ties by fewer characters, then the bytewise smaller piece; duplicates dropped.
+        case sentencePiece
+        /// tokenizers' BpeTrainer: ties by the smaller (left id, right id); duplicates merged.
+        case tokenizers
+    }
+
+    /// One accepted merge: the two pieces joined, and whether the result is a new token
+    /// (false only under `Rules.tokenizers`, for a piece reached a second way).
+    struct Step: Sendable {
+        var left: [UInt8]
+        var right: [UInt8]
+        var isNewPiece: Bool
+        var piece: [UInt8] { left + right }
+    }
+
     struct Position {
         var word: Int32
         var left: Int32
@@ -47,7 +71,14 @@ struct BPEMerger {
     private var wordStart: [Int] = []
     private var wordFrequency: [UInt64] = []
 
-    private let validity: PieceValidity
+    /// nil: every pair is a valid piece (byte-level training).
+    private let validity: PieceValidity?
+    /// Symbols of the alphabet (ids 0..<alphabetCount).
+    private let alphabetCount: Int
+    private let rules: Rules
+    /// Under `Rules.tokenizers`, each symbol's vocabulary id (alphabet ids, then accepted merges
+    /// in order; -1 before it is accepted), the key of the tie-break.
+    private var tokenId: [Int32] = []
     private var scratch: [UInt32] = []
     private var concatenation: [UInt8] = []
 
@@ -55,13 +86,14 @@ struct BPEMerger {
         pieceBytes[pieceStart[Int(s)]..<(pieceStart[Int(s)] + Int(pieceLength[Int(s)]))]
     }
 
-    init(alphabet: TrainingAlphabet, validity: PieceValidity) {
+    init(alphabet: TrainingAlphabet, validity: PieceValidity?, rules: Rules = .sentencePiece) {
         self.validity = validity
-        for (i, c) in alphabet.characterCodes.enumerated() {
-            var bytes: [UInt8] = []
-            UTF8Validation.encode(c, into: &bytes)
-            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(alphabet.characterFrequency[i]))
+        self.rules = rules
+        alphabetCount = alphabet.symbolPieces.count
+        for (i, bytes) in alphabet.symbolPieces.enumerated() {
+            appendSymbol(left: -1, right: -1, piece: bytes, characterCount: 1, frequency: UInt64(alphabet.symbolFrequency[i]))
             isUnknown[i] = i == alphabet.unknownId
+            tokenId[i] = Int32(i)
         }
         wordSymbols = alphabet.wordSymbols
         wordStart = alphabet.wordStart
@@ -80,6 +112,7 @@ struct BPEMerger {
         pending.append(false)
         needsRecomputation.append(true)
         isUnknown.append(false)
+        tokenId.append(-1)
         positions.append([])
     }
 
@@ -91,11 +124,12 @@ struct BPEMerger {
         concatenation.removeAll(keepingCapacity: true)
         concatenation.append(contentsOf: piece(l))
         concatenation.append(contentsOf: piece(r))
-        concatenation.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
-        let valid = scratch.withUnsafeBufferPointer { validity.isValid($0) }
-        if !valid {
-            pairCache.set(key, PairSymbolTable.invalid)
-            return nil
+        if let validity {
+            concatenation.withUnsafeBufferPointer { UTF8Validation.decode($0, into: &scratch) }
+            if !scratch.withUnsafeBufferPointer({ validity.isValid($0) }) {
+                pairCache.set(key, PairSymbolTable.invalid)
+                return nil
+            }
         }
         let id = Int32(pieceStart.count)
         appendSymbol(left: l, right: r, piece: concatenation, characterCount: charLength[Int(l)] + charLength[Int(r)], frequency: 0)
@@ -216,6 +250,14 @@ struct BPEMerger {
     /// True when entry `a` ranks above entry `b`.
     private func ranksAbove(_ a: (frequency: UInt64, symbol: Int32), _ b: (frequency: UInt64, symbol: Int32)) -> Bool {
         if a.frequency != b.frequency { return a.frequency > b.frequency }
+        if rules == .tokenizers {
+            // BpeTrainer's `Merge::cmp`: on equal counts the smaller pair (in token ids) first.
+            let la = tokenId[Int(left[Int(a.symbol)])], lb = tokenId[Int(left[Int(b.symbol)])]
+            if la != lb { return la < lb }
+            let ra = tokenId[Int(right[Int(a.symbol)])], rb = tokenId[Int(right[Int(b.symbol)])]
+            if ra != rb { return ra < rb }
+            return a.symbol < b.symbol
+        }
         let la = charLength[Int(a.symbol)], lb = charLength[Int(b.symbol)]
         if la != lb { return la < lb }
         if a.symbol == b.symbol { return false }
@@ -297,7 +339,9 @@ struct BPEMerger {
         }
     }
 
-    private mutating func accept(_ best: Int32) {
+    /// Merges every occurrence of `best`'s pair into `written` (`best`, or under
+    /// `Rules.tokenizers` the symbol that first produced the same piece).
+    private mutating func accept(_ best: Int32, writing written: Int32) {
         let b = Int(best)
         let occurrences = positions[b]
         for p in occurrences {
@@ -307,7 +351,7 @@ struct BPEMerger {
             let prev = previousIndex(w, l)
             resetFrequency(w, prev, l, best: best)
             resetFrequency(w, r, next, best: best)
-            wordSymbols[wordStart[w] + l] = best
+            wordSymbols[wordStart[w] + l] = written
             wordSymbols[wordStart[w] + r] = -1
             addPair(w, prev, l)
             addPair(w, l, next)
@@ -321,13 +365,15 @@ struct BPEMerger {
         positions[Int(s)] = []
     }
 
-    /// Runs up to `merges` merges; returns the merged pieces in order (fewer when no valid
-    /// pair is left). `onMerge` is called after each accepted merge.
-    mutating func run(merges: Int, onMerge: (Int) -> Void) -> [[UInt8]] {
-        var result: [[UInt8]] = []
-        result.reserveCapacity(merges)
-        var produced = Set<[UInt8]>()
-        while result.count < merges {
+    /// Runs merges until `newPieces` new pieces exist; returns the accepted merges in order
+    /// (fewer new pieces when no valid pair is left). `onMerge` is called with the count of new
+    /// pieces after each accepted merge.
+    mutating func run(newPieces: Int, onMerge: (Int) -> Void) -> [Step] {
+        var result: [Step] = []
+        result.reserveCapacity(newPieces)
+        var produced: [[UInt8]: Int32] = [:]
+        var newCount = 0
+        while newCount < newPieces {
             var best: Int32 = -1
             while let top = queue.first {
                 let s = Int(top.symbol)
@@ -345,14 +391,24 @@ struct BPEMerger {
             }
             if best < 0 { break }
             let merged = Array(piece(best))
-            if !produced.insert(merged).inserted {
-                deactivate(best)
-                continue
+            let step = Step(left: Array(piece(left[Int(best)])), right: Array(piece(right[Int(best)])), isNewPiece: produced[merged] == nil)
+            var written = best
+            if let existing = produced[merged] {
+                guard rules == .tokenizers else {
+                    deactivate(best)
+                    continue
+                }
+                written = existing
+                tokenId[Int(best)] = tokenId[Int(existing)]
+            } else {
+                produced[merged] = best
+                tokenId[Int(best)] = Int32(alphabetCount + newCount)
+                newCount += 1
             }
-            result.append(merged)
-            accept(best)
+            result.append(step)
+            accept(best, writing: written)
             flushPending()
-            onMerge(result.count)
+            onMerge(newCount)
         }
         return result
     }

@@ -67,12 +67,8 @@ public struct BPETrainer {
             return now.timeIntervalSince(clock)
         }
 
-        let reading = ProgressReporter(label: "tokenizer train: reading sentences", quiet: quiet)
-        var (words, statistics) = try WordCounter(options: options, normalizer: normalizer).count(progress: reading)
+        var (words, statistics) = try Self.countWords(options: options, splitter: .sentencePiece(normalizer), quiet: quiet)
         timings.readAndCount = lap()
-        if !quiet {
-            reading.finish(summary: "read \(statistics.sentences) sentences (\(statistics.bytes) bytes), \(words.count) distinct words; skipped \(statistics.skippedTooLong) too long, \(statistics.skippedInvalidUTF8) non-UTF-8\(statistics.invalidUTF8Examples.isEmpty ? "" : " (" + statistics.invalidUTF8Examples.joined(separator: ", ") + ")"), \(statistics.skippedReservedCharacter) with U+2585")
-        }
 
         let distinctWords = words.count
         let alphabet = try TrainingAlphabet(words: words, options: options, metaPieceCount: meta.count)
@@ -88,17 +84,27 @@ public struct BPETrainer {
 
         let mergeCount = options.vocabSize - meta.count - requiredCount
         let merging = ProgressReporter(label: "tokenizer train: merges", total: mergeCount, quiet: quiet)
-        let merged = merger.run(merges: mergeCount) { _ in merging.advance() }
+        let merged = merger.run(newPieces: mergeCount) { _ in merging.advance() }
         timings.merges = lap()
         if !quiet { merging.finish(summary: "\(merged.count) merges in \(String(format: "%.1f", timings.merges)) s") }
         if merged.count < mergeCount {
             throw BPETrainerError.vocabularyTooLarge(vocabSize: options.vocabSize, reachable: meta.count + requiredCount + merged.count)
         }
 
-        var final: [String] = merged.map { String(decoding: $0, as: UTF8.self) }
+        var final: [String] = merged.map { String(decoding: $0.piece, as: UTF8.self) }
         for c in characterCodes.dropLast() { final.append(String(Unicode.Scalar(c).map(Character.init) ?? "\u{FFFD}")) }
         let model = SentencePieceModel(proto: makeProto(meta: meta, pieces: final))
         return Result(model: model, statistics: statistics, distinctWords: distinctWords, requiredCharacters: requiredCount, timings: timings)
+    }
+
+    /// Reads and counts the words of `options.inputs`, reporting what was read and skipped.
+    static func countWords(options: BPETrainerOptions, splitter: WordSplitter, quiet: Bool) throws -> (WordTable, CorpusLoadStatistics) {
+        let reading = ProgressReporter(label: "tokenizer train: reading sentences", quiet: quiet)
+        let (words, statistics) = try WordCounter(options: options, splitter: splitter).count(progress: reading)
+        if !quiet {
+            reading.finish(summary: "read \(statistics.sentences) sentences (\(statistics.bytes) bytes), \(words.count) distinct words; skipped \(statistics.skippedTooLong) too long, \(statistics.skippedInvalidUTF8) non-UTF-8\(statistics.invalidUTF8Examples.isEmpty ? "" : " (" + statistics.invalidUTF8Examples.joined(separator: ", ") + ")"), \(statistics.skippedReservedCharacter) with U+2585")
+        }
+        return (words, statistics)
     }
 
     /// Trains and writes `out` and `out`'s `.vocab` beside it (spm writes `<prefix>.vocab`).

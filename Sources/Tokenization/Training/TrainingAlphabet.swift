@@ -4,20 +4,52 @@ import Corpus
 /// over all words, the required characters that `character_coverage` keeps (in spm's order),
 /// rare characters mapped to the unknown character U+2585, and every word as a sequence of
 /// character ids, words in spm's `Sorted()` order. What `BPEMerger` starts from; built from the
-/// word table, which the trainer can then free before the merges.
+/// word table, which the trainer can then free before the merges. `init(byteWords:)` is the
+/// byte-level alphabet instead: all 256 bytes, every word a sequence of byte symbols.
 struct TrainingAlphabet {
-    /// The required characters in id order, then U+2585 (the unknown character).
+    /// The required characters in id order, then U+2585 (the unknown character); empty for bytes.
     let characterCodes: [UInt32]
-    /// Occurrences of each character in `characterCodes` (1 for the unknown character).
-    let characterFrequency: [Int]
+    /// The bytes of each symbol, in symbol id order.
+    let symbolPieces: [[UInt8]]
+    /// Occurrences of each symbol (1 for the unknown character).
+    let symbolFrequency: [Int]
     /// Characters kept by `character_coverage` (`characterCodes` less the unknown character).
     let requiredCount: Int
-    /// Character ids of every word back to back; `wordStart` has one more entry than words.
+    /// Symbol ids of every word back to back; `wordStart` has one more entry than words.
     let wordSymbols: [Int32]
     let wordStart: [Int]
     let frequencies: [Int]
+    /// The symbol rare characters map to; nil for the byte alphabet, which has none.
+    let unknownId: Int?
 
-    var unknownId: Int { requiredCount }
+    /// The byte alphabet of `tokenizers`' BpeTrainer with `initial_alphabet=ByteLevel.alphabet()`:
+    /// all 256 bytes whether seen or not, in the order of their byte-level characters' code points
+    /// (`byteOrder`, which is how BpeTrainer numbers its alphabet), over words of raw bytes.
+    init(byteWords words: WordTable, byteOrder: [UInt8]) {
+        var symbolOfByte = [Int32](repeating: 0, count: 256)
+        for (i, b) in byteOrder.enumerated() { symbolOfByte[Int(b)] = Int32(i) }
+        var counts = [Int](repeating: 0, count: 256)
+        var wordSymbols: [Int32] = [], wordStart: [Int] = [], frequencies: [Int] = []
+        wordStart.reserveCapacity(words.count + 1)
+        frequencies.reserveCapacity(words.count)
+        WordTable.forEachSortedByFrequency(words, Array(0..<words.count), WordTable(capacity: 1)) { word, count in
+            wordStart.append(wordSymbols.count)
+            for b in word {
+                wordSymbols.append(symbolOfByte[Int(b)])
+                counts[Int(b)] += count
+            }
+            frequencies.append(count)
+        }
+        wordStart.append(wordSymbols.count)
+        characterCodes = []
+        symbolPieces = byteOrder.map { [$0] }
+        symbolFrequency = byteOrder.map { counts[Int($0)] }
+        requiredCount = 256
+        unknownId = nil
+        self.wordSymbols = wordSymbols
+        self.wordStart = wordStart
+        self.frequencies = frequencies
+    }
 
     init(words: WordTable, options: BPETrainerOptions, metaPieceCount: Int) throws {
         // Character counts over all words (= over all sentences) and the required alphabet.
@@ -56,7 +88,13 @@ struct TrainingAlphabet {
         let unknownId = Int32(required.count)
         requiredCount = required.count
         characterCodes = required.map(\.0) + [PieceValidity.unknownCharacter]
-        characterFrequency = required.map(\.1) + [1]
+        symbolPieces = characterCodes.map { c in
+            var bytes: [UInt8] = []
+            UTF8Validation.encode(c, into: &bytes)
+            return bytes
+        }
+        symbolFrequency = required.map(\.1) + [1]
+        self.unknownId = Int(unknownId)
 
         // Rare characters become the unknown character; words that become equal are merged.
         // Only words with a rare character change, and they cannot collide with unchanged

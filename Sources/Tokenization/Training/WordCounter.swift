@@ -17,13 +17,23 @@ public struct CorpusLoadStatistics: Sendable, Equatable {
     public var skippedDocuments = 0
 }
 
-/// Reads the inputs and counts whitespace-delimited words of the normalized sentences
-/// (spm's `LoadSentences` + `SplitSentencesByWhitespace`, without ever keeping the corpus):
-/// lines are read in batches and each batch is normalized and counted by `threads` workers
-/// into their own tables, merged at the end. Counts do not depend on the thread count.
+/// How a training sentence becomes words.
+enum WordSplitter: Sendable {
+    /// spm: normalize, then a word starts at the beginning and at every `▁`; lines holding the
+    /// unknown character U+2585 are skipped.
+    case sentencePiece(TrainingTextNormalizer)
+    /// A byte-level tokenizer.json's normalizer and pre-tokenizer, as `tokenizers`' trainer
+    /// counts words (`do_normalize` then `do_pre_tokenize`; added tokens are not cut out).
+    case preTokenizer(HuggingFaceTokenizerFile)
+}
+
+/// Reads the inputs and counts the words of the normalized sentences (spm's `LoadSentences` +
+/// `SplitSentencesByWhitespace`, or `tokenizers`' `word_count`, without ever keeping the
+/// corpus): lines are read in batches and each batch is normalized and counted by `threads`
+/// workers into their own tables, merged at the end. Counts do not depend on the thread count.
 struct WordCounter {
     let options: BPETrainerOptions
-    let normalizer: TrainingTextNormalizer
+    let splitter: WordSplitter
 
     /// A batch of raw lines in one buffer, with where each came from.
     private final class Batch: @unchecked Sendable {
@@ -50,6 +60,7 @@ struct WordCounter {
         var empty = 0
         var normalized: [UInt8] = []
         var scratch: [UInt8] = []
+        var pre = PreTokenizerPipeline.Scratch()
     }
 
     /// Where a worker thread keeps its counts between batches.
@@ -124,7 +135,7 @@ struct WordCounter {
         let group = DispatchGroup()
         let lineCount = batch.ends.count
         let threads = workers.count
-        let normalizer = self.normalizer
+        let splitter = self.splitter
         for t in 0..<threads {
             DispatchQueue.global().async(group: group) {
                 let worker = workers[t]
@@ -136,7 +147,7 @@ struct WordCounter {
                     while i < lineCount {
                         let start = i == 0 ? 0 : batch.ends[i - 1]
                         let line = UnsafeBufferPointer(rebasing: all[start..<batch.ends[i]])
-                        Self.countLine(line, index: i, normalizer: normalizer, counts: &counts)
+                        Self.countLine(line, index: i, splitter: splitter, counts: &counts)
                         i += threads
                     }
                 }
@@ -168,9 +179,23 @@ struct WordCounter {
         stats.sentences += lineCount - invalid.count
     }
 
-    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, normalizer: TrainingTextNormalizer, counts worker: inout WorkerCounts) {
+    private static func countLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, splitter: WordSplitter, counts worker: inout WorkerCounts) {
         guard UTF8Validation.isValid(line) else {
             worker.invalid.append(index)
+            return
+        }
+        let normalizer: TrainingTextNormalizer
+        switch splitter {
+        case let .sentencePiece(n): normalizer = n
+        case let .preTokenizer(file):
+            file.preTokenize(line, normalized: &worker.normalized, scratch: &worker.pre)
+            if worker.pre.bounds.isEmpty {
+                worker.empty += 1
+                return
+            }
+            worker.pre.bytes.withUnsafeBufferPointer { b in
+                for (s, e) in worker.pre.bounds { worker.table.add(UnsafeBufferPointer(rebasing: b[s..<e]), count: 1) }
+            }
             return
         }
         if UTF8Validation.containsUnknownCharacter(line) {
