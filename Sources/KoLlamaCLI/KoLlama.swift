@@ -14,6 +14,8 @@ struct KoLlama: ParsableCommand {
             TokenizerCommand.self,
             PackCommand.self,
             ModelCommand.self,
+            GenerateCommand.self,
+            ExportCommand.self,
             BaselineCommand.self,
             Bench.self,
         ]
