@@ -14,7 +14,8 @@ struct GenerateCommand: ParsableCommand {
             Greedy (transformers' generate(do_sample=False)) at --temperature 0, the default; \
             otherwise sampling from softmax(logits / T) within the --top-p nucleus, seeded by --seed \
             (a SplitMix64 stream: a seed repeats ko-llama's continuation, not PyTorch's). Stops at \
-            EOS or after --max-tokens. --template alpaca wraps the prompt as the instruction of the \
+            EOS or after --max-tokens; a model with more rows than the tokenizer has tokens only \
+            picks tokens the tokenizer can spell. --template alpaca wraps the prompt as the instruction of the \
             Korean Alpaca template that sft trains with. The prompt is encoded without BOS unless \
             --bos is given, as pack encodes documents.
             """
@@ -81,7 +82,7 @@ struct GenerateCommand: ParsableCommand {
         let start = Date()
         let tokens = try inference.generate(prompt: ids, maxNewTokens: maxTokens,
                                             sampling: SamplingSettings(temperature: temperature, topP: topP, seed: seed),
-                                            stopTokens: stops) { _ in
+                                            stopTokens: stops, vocabularyLimit: text.vocabularySize) { _ in
             progress.advance()
             return true
         }

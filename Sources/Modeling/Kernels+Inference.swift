@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 /// The kernels of the forward-only, KV-cached pass (`LlamaInference`) that training has no use for.
@@ -27,6 +28,12 @@ extension Kernels {
     static func mergeLoRA(into w: UnsafeMutablePointer<Float>, out: Int, in width: Int, rank: Int, scaling: Float,
                           a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
         gemm(m: out, n: width, k: rank, alpha: scaling, b, lda: rank, a, ldb: width, beta: 1, w, ldc: width)
+    }
+
+    /// y = x W^T for one row x [k] and W [n, k] row-major: `gemm` with m = 1 as a matrix-vector
+    /// product, which streams W once instead of packing it (the one-token step's every product).
+    static func rowTimesTransposed(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, n: Int, k: Int, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
     }
 
     /// The index of the largest value, the first one on ties (`torch.argmax`).

@@ -33,12 +33,12 @@ struct TokenSampler {
         random = SplitMix64(seed: settings.seed)
     }
 
-    mutating func next(_ logits: [Float]) -> Int32 {
-        let v = logits.count
+    /// The next token among ids 0..<candidates of `logits`.
+    mutating func next(_ logits: [Float], candidates v: Int) -> Int32 {
         if settings.isGreedy { return logits.withUnsafeBufferPointer { Int32(Kernels.argmax($0.baseAddress!, count: v)) } }
         let t = Double(settings.temperature)
-        let m = Double(logits.max()!)
-        probabilities = logits.map { exp((Double($0) - m) / t) }
+        let m = Double(logits[0..<v].max()!)
+        probabilities = logits[0..<v].map { exp((Double($0) - m) / t) }
         let total = probabilities.reduce(0, +)
         order = Array(0..<v)
         order.sort { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
@@ -60,21 +60,26 @@ struct TokenSampler {
 extension LlamaInference {
     /// Continues `prompt` by up to `maxNewTokens` tokens, stopping after the first token of
     /// `stopTokens` (returned with the rest, as transformers includes the EOS it stops at).
-    /// `onToken` sees each token as it is chosen and may return false to stop early.
+    /// `onToken` sees each token as it is chosen and may return false to stop early. Only ids
+    /// below `vocabularyLimit` are chosen (a tokenizer with fewer tokens than the model has rows
+    /// cannot spell the others).
     public func generate(prompt: [Int32], maxNewTokens: Int, sampling: SamplingSettings = SamplingSettings(),
-                         stopTokens: Set<Int32> = [], onToken: (Int32) -> Bool = { _ in true }) throws -> [Int32] {
+                         stopTokens: Set<Int32> = [], vocabularyLimit: Int? = nil,
+                         onToken: (Int32) -> Bool = { _ in true }) throws -> [Int32] {
         guard !prompt.isEmpty else { throw LlamaInputError(description: "generation needs a prompt of at least one token") }
         guard maxNewTokens > 0 else { return [] }
         guard sampling.temperature.isFinite, sampling.temperature >= 0, sampling.topP > 0, sampling.topP <= 1 else {
             throw LlamaInputError(description: "temperature must be >= 0 and top-p in (0, 1]")
         }
+        let candidates = min(config.vocabSize, vocabularyLimit ?? config.vocabSize)
+        guard candidates > 0 else { throw LlamaInputError(description: "a vocabulary limit of \(candidates) leaves no token to choose") }
         // The last chosen token never runs through the model, so the cache needs one position less.
         let cache = try KVCache(config: config, maxLength: prompt.count + maxNewTokens - 1)
         var sampler = TokenSampler(sampling)
         var logits = try prefill(prompt, cache: cache)
         var out: [Int32] = []
         while true {
-            let token = sampler.next(logits)
+            let token = sampler.next(logits, candidates: candidates)
             out.append(token)
             guard onToken(token), !stopTokens.contains(token), out.count < maxNewTokens else { return out }
             logits = try step(token, cache: cache)

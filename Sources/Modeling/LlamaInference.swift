@@ -201,8 +201,9 @@ public final class LlamaInference: @unchecked Sendable {
     }
 
     private func project(_ w: Layer, _ t: LoRATarget, _ x: UnsafePointer<Float>, rows n: Int, into y: UnsafeMutablePointer<Float>) {
-        let (o, i) = t.shape(config)
-        Kernels.gemm(transB: true, m: n, n: o, k: i, x, lda: i, w.projections[t.index].pointer, ldb: i, y, ldc: o)
+        let (o, i) = t.shape(config), weight = w.projections[t.index].pointer
+        if n == 1 { return Kernels.rowTimesTransposed(x, weight, n: o, k: i, y) }
+        Kernels.gemm(transB: true, m: n, n: o, k: i, x, lda: i, weight, ldb: i, y, ldc: o)
     }
 
     /// `eager_attention_forward` of `rows` new queries over every cached position: per KV head,
@@ -243,9 +244,9 @@ public final class LlamaInference: @unchecked Sendable {
 
     /// Logits of `rows` (at most `logitRows`) of the last forward's final hidden states into `logits`.
     private func headLogits(_ ws: Workspace, rows: Range<Int>) {
-        let h = config.hiddenSize, v = config.vocabSize
-        Kernels.gemm(transB: true, m: rows.count, n: v, k: h, ws.normed.pointer + rows.lowerBound * h, lda: h, head.pointer, ldb: h,
-                     ws.logits.pointer, ldc: v)
+        let h = config.hiddenSize, v = config.vocabSize, x = ws.normed.pointer + rows.lowerBound * h
+        if rows.count == 1 { return Kernels.rowTimesTransposed(x, head.pointer, n: v, k: h, ws.logits.pointer) }
+        Kernels.gemm(transB: true, m: rows.count, n: v, k: h, x, lda: h, head.pointer, ldb: h, ws.logits.pointer, ldc: v)
     }
 
     // MARK: - Scratch

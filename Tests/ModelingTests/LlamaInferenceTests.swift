@@ -152,5 +152,8 @@ final class LlamaInferenceTests: XCTestCase {
         XCTAssertNotEqual(first, greedy)
         XCTAssertEqual(try inference.generate(prompt: [5, 6], maxNewTokens: 20, sampling: SamplingSettings(temperature: 1.5, topP: 1e-6, seed: 7)),
                        greedy)
+        let limited = try inference.generate(prompt: [5, 6], maxNewTokens: 20, sampling: hot, vocabularyLimit: 10)
+        XCTAssertTrue(limited.allSatisfy { $0 < 10 }, "\(limited)")
+        XCTAssertTrue(try inference.generate(prompt: [5, 6], maxNewTokens: 20, vocabularyLimit: 10).allSatisfy { $0 < 10 })
     }
 }
