@@ -16,6 +16,8 @@ struct KoLlama: ParsableCommand {
             ModelCommand.self,
             PretrainCommand.self,
             EvalCommand.self,
+            GenerateCommand.self,
+            ExportCommand.self,
             BaselineCommand.self,
             RefreshCommand.self,
             PipelineCommand.self,

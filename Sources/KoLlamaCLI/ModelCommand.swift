@@ -7,7 +7,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Create and convert Hugging Face LLaMA folders.",
-        subcommands: [ModelInit.self, ModelImport.self]
+        subcommands: [ModelInit.self, ModelImport.self, ModelResize.self]
     )
 }
 

@@ -81,9 +81,10 @@ public struct HFModelFolder: Sendable {
     /// `max_shard_size` splits: tensors in state-dict order, a tensor larger than the limit alone
     /// in its shard; one shard is written as plain `model.safetensors`). `tensors` must be
     /// exactly the config's weights with their shapes, in any order. The folder appears all or
-    /// nothing (see `StagedFolder`).
+    /// nothing (see `StagedFolder`), together with `extraFiles` (name, text), e.g. `resize.json`.
     public static func write(config: LlamaConfig, tensors: [NamedTensor], to directory: String,
-                             dtype: SafeTensorsDType = .f32, shardBytes: Int? = nil) throws {
+                             dtype: SafeTensorsDType = .f32, shardBytes: Int? = nil,
+                             extraFiles: [(name: String, text: String)] = []) throws {
         try config.validate(path: directory + "/config.json")
         let ordered = try ExpectedTensors.ordered(tensors, config.expectedTensorShapes(), path: directory, source: "the config")
         var shards: [[NamedTensor]] = [[]]
@@ -100,6 +101,7 @@ public struct HFModelFolder: Sendable {
         try StagedFolder.write(to: directory, marker: "config.json") { staging in
             try config.write(path: staging + "/config.json", dtype: dtype)
             try AtomicFileWriter.write(generationConfigText(config), to: staging + "/generation_config.json")
+            for file in extraFiles { try AtomicFileWriter.write(file.text, to: staging + "/" + file.name) }
             if shards.count == 1 {
                 try SafeTensorsWriter.write(ordered, dtype: dtype, to: staging + "/model.safetensors")
                 return

@@ -25,8 +25,8 @@ public enum ModelInitializer {
 }
 
 /// Standard normal samples by Box-Muller over SplitMix64; the second value of each pair is kept
-/// for the next call.
-private struct NormalSampler {
+/// for the next call (also the new rows of `EmbeddingResizer`'s random init).
+struct NormalSampler {
     private var random: SplitMix64
     private var spare: Double?
 

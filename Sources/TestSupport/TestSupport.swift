@@ -110,3 +110,25 @@ public enum KoLlamaExecutable {
         return (p.terminationStatus, String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
     }
 }
+
+extension KoLlamaExecutable {
+    /// Runs `ko-llama arguments...`; returns the exit status, stdout and stderr (for commands
+    /// whose output is their result, such as `generate`).
+    public static func output(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try MissingExecutable.check()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: koLlamaExecutable)
+        p.arguments = arguments
+        let errPath = NSTemporaryDirectory() + "ko-llama-stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: stdout, as: UTF8.self),
+                String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    }
+}
