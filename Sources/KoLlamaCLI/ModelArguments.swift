@@ -51,7 +51,7 @@ struct ModelArguments: ParsableArguments {
             let options = try training.options(steps: 1)
             var firstNewRow = weights.config.vocabSize
             if options.embeddings == .newRows {
-                guard let row = try baseVocabularySize ?? resizedFrom() else {
+                guard let row = try baseVocabularySize ?? ResizeRecord.load(folder: model)?.baseVocabSize else {
                     throw ValidationError("--train-embeddings new-rows needs --base-vocab-size or a model written by model resize (resize.json)")
                 }
                 firstNewRow = row
@@ -60,16 +60,6 @@ struct ModelArguments: ParsableArguments {
                                seed: training.seed, threads: training.threads)
         }
         return Loaded(model: llama, tokenizer: tokenizer, training: training)
-    }
-
-    /// `base_vocab_size` from the model folder's resize.json (written by `model resize`).
-    private func resizedFrom() throws -> Int? {
-        let path = model + "/resize.json"
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let n = object["base_vocab_size"] as? Int else {
-            throw ValidationError("\(path): no integer base_vocab_size")
-        }
-        return n
     }
 }
 
