@@ -42,12 +42,13 @@ let package = Package(
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
         .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Corpus"]),
-        .target(name: "Evaluation", dependencies: ["Training", "Corpus"]),
+        .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Tokenization", "Corpus"]),
+        .target(name: "Reporting"),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
                 "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
-                "Modeling", "Training", "Evaluation",
+                "Modeling", "Training", "Evaluation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +65,8 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ModelingTests", dependencies: ["Modeling", "Corpus", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Corpus", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Modeling", "Tokenization", "Corpus", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         // The stages together on the loopback replica.
         .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Corpus", "CLibXML2", "TestSupport"]),

@@ -14,7 +14,10 @@ struct KoLlama: ParsableCommand {
             TokenizerCommand.self,
             PackCommand.self,
             ModelCommand.self,
+            SFTCommand.self,
+            EvalCommand.self,
             BaselineCommand.self,
+            StudyCommand.self,
             Bench.self,
         ]
     )
