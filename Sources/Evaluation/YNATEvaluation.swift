@@ -62,8 +62,7 @@ public struct YNATEvaluation {
                 let range = start..<min(start + examplesPerPass, examples.count)
                 let outputs = try decoder.generate(Array(prompts[range]))
                 for (e, ids) in zip(examples[range], outputs) {
-                    let text = try encoder.tokenizer.decode(ids).trimmingCharacters(in: .whitespacesAndNewlines)
-                    let label = YNAT.label(ofTopic: text)
+                    let (label, text) = try topic(ofGenerated: ids)
                     predicted.append(label)
                     predictions.append(PredictionRecord(guid: e.guid, gold: e.labelName, predicted: label.map { YNAT.topics[$0] },
                                                         generated: text))
@@ -73,5 +72,11 @@ public struct YNATEvaluation {
         }
         let metrics = try ClassificationMetrics(gold: examples.map(\.label), predicted: predicted, labels: YNAT.topics)
         return Result(predictions: predictions, metrics: metrics, seconds: Date().timeIntervalSince(began))
+    }
+
+    /// The topic a generated answer names (nil when none) and its decoded, trimmed text.
+    public func topic(ofGenerated ids: [Int32]) throws -> (label: Int?, text: String) {
+        let text = try encoder.tokenizer.decode(ids).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (YNAT.label(ofTopic: text), text)
     }
 }

@@ -118,7 +118,7 @@ struct SFTArguments: ParsableArguments {
     var warmupRatio = SFTOptions().training.warmupRatio
 
     @Option(help: "Sequences per micro-batch.")
-    var batch = 8
+    var batch = SFTOptions().training.batchSize
 
     @Option(help: "Micro-batches per optimizer step.")
     var gradAccum = 1
@@ -133,7 +133,7 @@ struct SFTArguments: ParsableArguments {
     var evalEvery = 0
 
     @Option(help: "Checkpoint every N steps (and after the last); 0 = only after the last.")
-    var saveEvery = 100
+    var saveEvery = SFTOptions().training.saveEvery
 
     @Option(help: "LoRA rank (a new adapter only; a continued --adapter keeps its own).")
     var loraR: Int?
@@ -177,13 +177,13 @@ struct SFTArguments: ParsableArguments {
     func trainingModel(_ weights: LlamaWeights, adapter: String?, seed: UInt64, threads: Int) throws -> LlamaModel {
         if let adapter {
             guard !setsLoRA else {
-                throw ValidationError("--adapter \(adapter) fixes the LoRA settings and trainable embeddings; drop --lora-* and --train-embeddings")
+                throw CommandFailure(description: "--adapter \(adapter) fixes the LoRA settings and trainable embeddings; drop --lora-* and --train-embeddings")
             }
             return try LlamaModel(weights: weights, adapter: adapter, threads: threads)
         }
         let embeddings = trainEmbeddings ?? .none
         guard embeddings != .newRows else {
-            throw ValidationError("--train-embeddings new-rows continues a pretraining adapter (pass it with --adapter)")
+            throw CommandFailure(description: "--train-embeddings new-rows continues a pretraining adapter (pass it with --adapter)")
         }
         let rank = loraR ?? 8
         let lora = LoRASettings(rank: rank, alpha: loraAlpha ?? Float(2 * rank), dropout: loraDropout ?? 0.05, targets: try targets())

@@ -17,6 +17,8 @@ public struct SFTOptions: Sendable, Codable, Equatable {
     public init() {
         training.lr = 1e-4
         training.warmupRatio = 0.03
+        training.batchSize = 8
+        training.saveEvery = 100
     }
 }
 

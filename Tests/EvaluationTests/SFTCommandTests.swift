@@ -59,7 +59,7 @@ final class SFTCommandTests: XCTestCase {
         let setup = try TinySetup.get()
         let dir = try TemporaryDirectory("ko-llama-sft-run")
         let out = dir.file("run")
-        let message = try run(sftArguments(setup, out: out, extra: ["--epochs", "2"]))
+        let message = try run(sftArguments(setup, out: out, extra: ["--epochs", "1"]))
         XCTAssertTrue(message.contains("sft: "), message)
         for file in ["adapter/adapter_config.json", "adapter/adapter_model.safetensors", "metrics.jsonl", "run.json", "sft.json"] {
             XCTAssertTrue(FileSystem.exists(out + "/" + file), file)
@@ -72,7 +72,7 @@ final class SFTCommandTests: XCTestCase {
         XCTAssertEqual(data["adds_bos"] as? Bool, true, "a SentencePiece tokenizer adds BOS")
 
         let losses = try lossLines(out + "/metrics.jsonl").map { $0["loss"]! }
-        XCTAssertEqual(losses.count, 2 * ((splits.train.count + 15) / 16))
+        XCTAssertEqual(losses.count, (splits.train.count + 15) / 16)
         // Only the topic and EOS are predicted: from about log(1200) to well under half of it.
         XCTAssertGreaterThan(losses.first!, 5)
         XCTAssertLessThan(losses.suffix(3).reduce(0, +) / 3, losses.first! / 2)
@@ -84,6 +84,17 @@ final class SFTCommandTests: XCTestCase {
         let folder = try PEFTAdapterFolder(path: out + "/adapter")
         XCTAssertEqual(folder.config.r, 4)
         XCTAssertEqual(folder.config.modulesToSave ?? [], ["embed_tokens", "lm_head"])
+
+        // Continuing the adapter (as sft continues a pretraining adapter) starts from what it learned.
+        let continued = dir.file("continued")
+        _ = try run(["sft", "--model", setup.model, "--adapter", out + "/adapter", "--tokenizer", setup.tokenizer, "--data", TinySetup.sample,
+                     "--out", continued, "--fraction", "0.2", "--epochs", "1", "--batch", "16", "--lr", "0.001"])
+        XCTAssertLessThan(try lossLines(continued + "/metrics.jsonl").first!["loss"]!, losses.first! / 2)
+        XCTAssertEqual(try PEFTAdapterFolder(path: continued + "/adapter").config, folder.config)
+        let conflicting = try KoLlamaExecutable.run(["sft", "--model", setup.model, "--adapter", out + "/adapter", "--tokenizer", setup.tokenizer,
+                                                     "--data", TinySetup.sample, "--out", dir.file("x"), "--lora-r", "8", "--quiet"])
+        XCTAssertNotEqual(conflicting.status, 0)
+        XCTAssertTrue(conflicting.stderr.contains("fixes the LoRA settings"), conflicting.stderr)
 
         for scoring in ["likelihood", "generate"] {
             let evalOut = dir.file("eval-" + scoring)
@@ -110,10 +121,26 @@ final class SFTCommandTests: XCTestCase {
         }
     }
 
+    /// A generated answer maps back to its topic when it is the topic's tokens (the dummy prefix
+    /// of the SentencePiece response included); anything else is unmapped.
+    func testGeneratedAnswersMapToTopicsOrToNone() throws {
+        let setup = try TinySetup.get()
+        let config = try HFModelFolder(path: setup.model).config
+        let weights = try LlamaWeights(config: config, tensors: ModelInitializer.initialize(config: config, seed: 1))
+        let encoder = try InstructionEncoder(tokenizer: try TokenizerLoader.load(path: setup.tokenizer), maxLength: 256)
+        let evaluation = YNATEvaluation(model: LlamaModel(weights: weights, lora: LoRASettings(targets: []), embeddings: .none),
+                                        encoder: encoder, scoring: .generate)
+        for (k, topic) in YNAT.topics.enumerated() {
+            XCTAssertEqual(try evaluation.topic(ofGenerated: Array(encoder.responseTokens(topic).dropLast())).label, k, topic)
+        }
+        XCTAssertNil(try evaluation.topic(ofGenerated: encoder.tokenizer.encode("경제 사회")).label)
+        XCTAssertNil(try evaluation.topic(ofGenerated: []).label)
+    }
+
     func testResumedSFTReproducesTheUninterruptedRun() throws {
         let setup = try TinySetup.get()
         let dir = try TemporaryDirectory("ko-llama-sft-resume")
-        let extra = ["--fraction", "0.3", "--epochs", "3", "--save-every", "2", "--lora-dropout", "0.1", "--eval-every", "3"]
+        let extra = ["--fraction", "0.2", "--epochs", "2", "--save-every", "2", "--lora-dropout", "0.1", "--eval-every", "3"]
         let whole = dir.file("whole"), resumed = dir.file("resumed")
         _ = try run(sftArguments(setup, out: whole, extra: extra))
         _ = try run(sftArguments(setup, out: resumed, extra: extra))
@@ -131,7 +158,7 @@ final class SFTCommandTests: XCTestCase {
 
         // Other data under the same run folder is refused, not silently mixed in.
         try FileManager.default.removeItem(atPath: resumed + "/checkpoints/" + TrainingCheckpoint.folderName(step: checkpoints.last!))
-        let other = try KoLlamaExecutable.run(sftArguments(setup, out: resumed, extra: extra.map { $0 == "0.3" ? "0.4" : $0 } + ["--resume", "--quiet"]))
+        let other = try KoLlamaExecutable.run(sftArguments(setup, out: resumed, extra: extra.map { $0 == "0.2" ? "0.4" : $0 } + ["--resume", "--quiet"]))
         XCTAssertNotEqual(other.status, 0)
     }
 
