@@ -42,14 +42,14 @@ let package = Package(
         .target(name: "Packing", dependencies: ["Corpus", "Tokenization"]),
         .target(name: "Modeling", dependencies: ["Corpus", "COpenBLAS"]),
         .target(name: "Training", dependencies: ["Modeling", "Packing", "Tokenization", "Reporting", "Corpus"]),
-        .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus"]),
+        .target(name: "Evaluation", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Reporting", "Corpus"]),
         .target(name: "Reporting", dependencies: ["Corpus"]),
         .target(name: "Pipeline", dependencies: ["Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing", "Training", "Evaluation", "Reporting"]),
         .executableTarget(
             name: "KoLlamaCLI",
             dependencies: [
                 "Corpus", "Replica", "Crawling", "Extraction", "Cleaning", "Tokenization", "Packing",
-                "Modeling", "Training", "Evaluation", "Pipeline",
+                "Modeling", "Training", "Evaluation", "Reporting", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Corpus", "TestSupport"]),
         .testTarget(name: "ModelingTests", dependencies: ["Modeling", "Corpus", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Modeling", "Packing", "Tokenization", "Corpus", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Modeling", "Corpus", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Training", "Modeling", "Tokenization", "Corpus", "TestSupport"]),
         // The stages together on the loopback replica.
         .testTarget(name: "PipelineTests", dependencies: ["Replica", "Crawling", "Extraction", "Cleaning", "Corpus", "Pipeline", "Reporting", "Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Corpus", "TestSupport"]),

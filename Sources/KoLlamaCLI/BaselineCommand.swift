@@ -61,20 +61,8 @@ struct BaselineYNATCommand: ParsableCommand {
         guard !splits.train.isEmpty, !splits.test.isEmpty else {
             throw CommandFailure(description: "\(train): too few examples for a training and a test set")
         }
-        let model = try LinearBaseline(texts: splits.train.map(\.title), labels: splits.train.map(\.label),
-                                       classCount: YNAT.topics.count,
-                                       options: LinearBaseline.Options(epochs: epochs, seed: split.seed))
-        var predictions: [PredictionRecord] = []
-        var predicted: [Int?] = []
-        for e in splits.test {
-            let p = try model.probabilities(e.title)
-            let k = LinearBaseline.argmax(p)
-            predicted.append(k)
-            predictions.append(PredictionRecord(
-                guid: e.guid, gold: e.labelName, predicted: YNAT.topics[k],
-                scores: Dictionary(uniqueKeysWithValues: zip(YNAT.topics, p.map { (Double($0) * 1e6).rounded() / 1e6 }))))
-        }
-        let metrics = try ClassificationMetrics(gold: splits.test.map(\.label), predicted: predicted, labels: YNAT.topics)
+        let (predictions, metrics) = try LinearBaseline.evaluateYNAT(train: splits.train, test: splits.test, epochs: epochs,
+                                                                     seed: split.seed)
         try EvaluationOutput.write(predictions: predictions, metrics: metrics, to: out)
         var summary = "baseline ynat: trained on \(splits.train.count) (\(splits.validation.count) held out for validation), "
             + "tested on \(splits.test.count): " + String(format: "accuracy %.4f, P %.4f, R %.4f, F1 %.4f, macro-F1 %.4f",

@@ -13,7 +13,7 @@ struct EvalPerplexityCommand: ParsableCommand {
         commandName: "ppl",
         abstract: "Perplexity on held-out documents (each on its own, non-overlapping --seq-len windows).",
         discussion: """
-            Documents are tokenized as pack does (EOS after each, BOS before each only with --bos) and cut \
+            Documents are tokenized as pack does (EOS after each, BOS before each only with --bos yes) and cut \
             into non-overlapping windows; every token of a window but its first is predicted from the ones \
             before it in the same window. --json prints {"tokens": N, "nll": mean, "ppl": exp(mean)} where \
             tokens counts predicted tokens.
@@ -31,10 +31,6 @@ struct EvalPerplexityCommand: ParsableCommand {
     var seqLen = 2048
     @Option(help: "Windows per forward pass.")
     var batch = 4
-    @Flag(help: "Put BOS before every document.")
-    var bos = false
-    @Option(help: "Cores to use.")
-    var threads = 2
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -44,10 +40,10 @@ struct EvalPerplexityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let weights = try LlamaWeights(folder: HFModelFolder(path: model.model))
+        let weights = try model.loadWeights()
         let tokenizer = try model.loadTokenizer(fitting: weights.config)
-        let llama = try model.adapter.map { try LlamaModel(weights: weights, adapter: $0, threads: threads) }
-            ?? LlamaModel(weights: weights, lora: LoRASettings(targets: []), embeddings: .none, threads: threads)
+        let llama = try model.inferenceModel(weights)
+        let bos = model.bos == .yes
         guard let eos = tokenizer.eosId else { throw ValidationError("\(model.tokenizer) has no EOS token to end documents with") }
         var texts: [[UInt8]] = []
         if let input {
@@ -62,7 +58,7 @@ struct EvalPerplexityCommand: ParsableCommand {
             }
         }
         guard !texts.isEmpty else { throw ValidationError("no documents in \(input ?? corpus! + "/clean/" + split)") }
-        let documents = try tokenizer.encode(lines: texts, threads: threads).map { ids in
+        let documents = try tokenizer.encode(lines: texts, threads: model.threads).map { ids in
             (bos ? tokenizer.bosId.map { [$0] } ?? [] : []) + ids + [eos]
         }
         let result = try Perplexity.evaluate(model: llama, documents: documents, seqLen: seqLen, batch: batch)

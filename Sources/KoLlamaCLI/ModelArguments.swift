@@ -6,14 +6,52 @@ import Packing
 import Tokenization
 import Training
 
-/// The base model, optional adapter and tokenizer every model command takes.
+/// The base model, optional adapter, tokenizer and cores every model command takes.
 struct ModelArguments: ParsableArguments {
-    @Option(help: "Hugging Face LLaMA folder (config.json + safetensors), e.g. from model import or model resize.")
+    @Option(help: "Base model: a Hugging Face LLaMA folder (config.json + *.safetensors), e.g. from model import or model resize.")
     var model: String
-    @Option(help: "PEFT LoRA adapter folder to start from (its LoRA settings and trainable embeddings are used).")
+    @Option(help: "PEFT LoRA adapter on the base (its LoRA settings and trainable embeddings are used).")
     var adapter: String?
     @Option(help: "Tokenizer: a .model, a tokenizer.json, or a folder holding one.")
     var tokenizer: String
+    @Option(help: "Prepend BOS: auto (sft: SentencePiece tokenizers do, byte-level BPE ones do not; pretrain and eval ppl: as the data was packed, i.e. no), yes or no.")
+    var bos = BOSChoice.auto
+    @Option(help: "Cores to use.")
+    var threads = 2
+
+    enum BOSChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, yes, no
+    }
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func loadWeights() throws -> LlamaWeights {
+        try LlamaWeights(folder: HFModelFolder(path: model))
+    }
+
+    /// The tokenizer and its instruction encoder; its ids must fit the model's vocabulary.
+    func encoder(for config: LlamaConfig, maxLength: Int) throws -> InstructionEncoder {
+        let tok = try loadTokenizer(fitting: config)
+        do {
+            return try InstructionEncoder(tokenizer: tok, maxLength: maxLength, addsBOS: bos == .auto ? nil : bos == .yes)
+        } catch {
+            throw CommandFailure(description: "\(tokenizer): \(error)")
+        }
+    }
+
+    /// The base with `adapter` loaded (LoRA dropout is off outside training), or the bare base.
+    func inferenceModel(_ weights: LlamaWeights) throws -> LlamaModel {
+        if let adapter { return try LlamaModel(weights: weights, adapter: adapter, threads: threads) }
+        return LlamaModel(weights: weights, lora: LoRASettings(targets: []), embeddings: .none, threads: threads)
+    }
+
+    /// These options as flags, `adapter` replaced (nil drops it).
+    func flags(adapter: String?) -> [String] {
+        ["--model", model] + (adapter.map { ["--adapter", $0] } ?? []) + ["--tokenizer", tokenizer]
+            + (bos == .auto ? [] : ["--bos", bos.rawValue]) + ["--threads", String(threads)]
+    }
 
     /// A model ready to train or evaluate, with its tokenizer.
     struct Loaded {
@@ -33,8 +71,8 @@ struct ModelArguments: ParsableArguments {
     func loadTokenizer(fitting config: LlamaConfig) throws -> any TextTokenizer {
         let t = try TokenizerLoader.load(path: tokenizer)
         guard t.vocabularySize <= config.vocabSize else {
-            throw ValidationError("\(tokenizer) has \(t.vocabularySize) pieces but \(model) only \(config.vocabSize) embedding rows: "
-                                  + "run `ko-llama model resize --model \(model) --tokenizer \(tokenizer) --out DIR` first")
+            throw CommandFailure(description: "\(tokenizer) has \(t.vocabularySize) pieces but \(model) only \(config.vocabSize) embedding rows: "
+                                 + "run `ko-llama model resize --model \(model) --tokenizer \(tokenizer) --out DIR` first")
         }
         return t
     }
@@ -42,11 +80,11 @@ struct ModelArguments: ParsableArguments {
     /// Loads weights, tokenizer and (with --adapter) the adapter; without one, a fresh LoRA
     /// model with the settings of `training`.
     func load(training: TrainingArguments, baseVocabularySize: Int? = nil) throws -> Loaded {
-        let weights = try LlamaWeights(folder: HFModelFolder(path: model))
+        let weights = try loadWeights()
         let tokenizer = try loadTokenizer(fitting: weights.config)
         let llama: LlamaModel
         if let adapter {
-            llama = try LlamaModel(weights: weights, adapter: adapter, threads: training.threads)
+            llama = try LlamaModel(weights: weights, adapter: adapter, threads: threads)
         } else {
             let options = try training.options(steps: 1)
             var firstNewRow = weights.config.vocabSize
@@ -57,7 +95,7 @@ struct ModelArguments: ParsableArguments {
                 firstNewRow = row
             }
             llama = LlamaModel(weights: weights, lora: options.lora, embeddings: options.embeddings, baseVocabularySize: firstNewRow,
-                               seed: training.seed, threads: training.threads)
+                               seed: training.seed, threads: threads)
         }
         return Loaded(model: llama, tokenizer: tokenizer, training: training)
     }

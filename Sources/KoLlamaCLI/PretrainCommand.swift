@@ -64,7 +64,8 @@ struct PretrainCommand: ParsableCommand {
                 }
             }
         } else if let corpus {
-            let options = DocumentStreamOptions(seqLen: training.seqLen, batchSize: training.batch, seed: training.seed, mode: packing, padID: pad)
+            let options = DocumentStreamOptions(seqLen: training.seqLen, batchSize: training.batch, seed: training.seed,
+                                                addBOS: model.bos == .yes, mode: packing, padID: pad)
             source = try DocumentStream(corpus: corpus, split: "train", processor: tokenizer, options: options)
             if (try? CorpusSplit(corpus: corpus, name: "valid").exists) == true {
                 var validOptions = options

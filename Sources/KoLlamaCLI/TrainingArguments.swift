@@ -43,14 +43,12 @@ struct TrainingArguments: ParsableArguments {
     var evalBatches = 16
     @Option(help: "Checkpoint every N steps (0 = only after the last).")
     var saveEvery = 0
-    @Option(help: "Cores to use.")
-    var threads = 2
     @Flag(help: "Continue from the newest checkpoint of --out (same settings).")
     var resume = false
 
     func validate() throws {
-        guard seqLen > 1, batch > 0, gradAccum > 0, loraR > 0, threads > 0 else {
-            throw ValidationError("--seq-len must be > 1; --batch, --grad-accum, --lora-r and --threads positive")
+        guard seqLen > 1, batch > 0, gradAccum > 0, loraR > 0 else {
+            throw ValidationError("--seq-len must be > 1; --batch, --grad-accum and --lora-r positive")
         }
         guard (0..<1).contains(loraDropout) else { throw ValidationError("--lora-dropout must be in [0, 1)") }
         _ = try loraTargets()

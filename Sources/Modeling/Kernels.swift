@@ -149,7 +149,7 @@ enum Kernels {
 
     /// x[j] = exp(x[j] - m) for j < count, returning the sum: 16 lanes at a time with Cephes'
     /// expf polynomial (range reduction by ln 2 in two parts, error within 2 ulp of expf), the
-    /// tail with `expf`. Inputs are <= 0 after the shift; below -87.3 the result is 0.
+    /// tail with `expf`. Inputs are <= 0 after the shift; below -87.3 the result is 0, NaN stays NaN.
     static func exponentiate(_ x: UnsafeMutablePointer<Float>, count: Int, minus m: Float) -> Float {
         typealias V = SIMD16<Float>
         let log2e = V(repeating: 1.442_695_04), ln2Hi = V(repeating: 0.693_359_375), ln2Lo = V(repeating: -2.121_944_4e-4)
@@ -159,8 +159,8 @@ enum Kernels {
         let raw = UnsafeMutableRawPointer(x)
         while j + 16 <= count {
             var a = raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) - shift
-            let under = a .< floor
-            a = a.replacing(with: floor, where: under)
+            let under = a .< floor, notANumber = a .!= a
+            a = a.replacing(with: floor, where: under .| notANumber)   // NaN must not reach the Int32 conversion
             let n = (a * log2e).rounded(.toNearestOrEven)
             let r = a - n * ln2Hi - n * ln2Lo
             var p = V(repeating: 1.987_569_15e-4)
@@ -172,7 +172,7 @@ enum Kernels {
             p = p * r * r + r + 1
             let exponent = (SIMD16<Int32>(n, rounding: .toNearestOrEven) &+ 127) &<< 23
             var e = p * unsafeBitCast(exponent, to: V.self)
-            e = e.replacing(with: 0, where: under)
+            e = e.replacing(with: 0, where: under).replacing(with: .nan, where: notANumber)
             raw.storeBytes(of: e, toByteOffset: j * 4, as: V.self)
             total += e
             j += 16

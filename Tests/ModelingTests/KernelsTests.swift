@@ -16,5 +16,9 @@ final class KernelsTests: XCTestCase {
             XCTAssertLessThanOrEqual(abs(got - want), 2 * want.ulp, "exp(\(i))")
         }
         XCTAssertEqual(sum, x.reduce(0, +), accuracy: 1e-5 * sum)
+        var poisoned = [Float](repeating: 1, count: 32)
+        poisoned[3] = .nan
+        let s = poisoned.withUnsafeMutableBufferPointer { Kernels.exponentiate($0.baseAddress!, count: 32, minus: 1) }
+        XCTAssertTrue(s.isNaN && poisoned[3].isNaN && poisoned[4] == 1, "NaN propagates, never traps")
     }
 }
