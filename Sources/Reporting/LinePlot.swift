@@ -100,7 +100,7 @@ public struct LinePlot: Sendable {
         <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" \
         font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(left + plotW / 2))" y="22" text-anchor="middle" font-size="14">\(Self.escape(title))</text>
+        <text x="\(f(left + plotW / 2))" y="22" text-anchor="middle" font-size="14">\(SVGMarkup.escape(title))</text>
 
         """
         s += "<g stroke=\"#dddddd\" stroke-width=\"1\">\n"
@@ -112,29 +112,29 @@ public struct LinePlot: Sendable {
             s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH + 5))\" stroke=\"black\"/>"
             s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 18))\">\(Self.label(t))</text>\n"
         }
-        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 36))\">\(Self.escape(xLabel))</text>\n</g>\n"
+        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 36))\">\(SVGMarkup.escape(xLabel))</text>\n</g>\n"
         s += "<g text-anchor=\"end\">\n"
         for t in ticksY where t >= yLow && t <= yHigh {
             s += "<line x1=\"\(f(left - 5))\" y1=\"\(f(py(t)))\" x2=\"\(f(left))\" y2=\"\(f(py(t)))\" stroke=\"black\"/>"
             s += "<text x=\"\(f(left - 8))\" y=\"\(f(py(t) + 4))\">\(Self.label(t))</text>\n"
         }
         s += "</g>\n"
-        s += "<text transform=\"translate(16 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        s += "<text transform=\"translate(16 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(SVGMarkup.escape(yLabel))</text>\n"
         for (i, line) in series.enumerated() {
-            let color = Self.escape(line.color ?? Self.palette[i % Self.palette.count])
+            let color = SVGMarkup.escape(line.color ?? Self.palette[i % Self.palette.count])
             let sorted = line.points.sorted { $0.x < $1.x }
             let path = sorted.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             s += "<g stroke=\"\(color)\" fill=\"\(color)\">\n"
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             for p in sorted {
                 let tip = "\(line.name): (\(Self.label(p.x)), \(Self.label(p.y)))" + (p.note.map { "\n" + $0 } ?? "")
-                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3.5\"><title>\(Self.escape(tip))</title></circle>\n"
+                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3.5\"><title>\(SVGMarkup.escape(tip))</title></circle>\n"
             }
             s += "</g>\n"
             let lx = left + Double(i % 2) * plotW / 2, ly = top + plotH + 52 + 18 * Double(i / 2)
             s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\""
                 + "\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
-            s += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\">\(Self.escape(line.name))</text>\n"
+            s += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\">\(SVGMarkup.escape(line.name))</text>\n"
         }
         return s + "</svg>\n"
     }
@@ -154,22 +154,4 @@ public struct LinePlot: Sendable {
 
     /// Coordinates with two decimals.
     private func f(_ x: Double) -> String { String(format: "%.2f", x) }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                // XML 1.0 allows tab, newline, carriage return and U+0020 upwards (minus surrogates, which a String cannot hold).
-                if c.value >= 0x20 && c.value != 0xFFFE && c.value != 0xFFFF || c == "\t" || c == "\n" || c == "\r" {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out
-    }
 }

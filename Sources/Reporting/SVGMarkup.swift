@@ -19,7 +19,11 @@ enum SVGMarkup {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
+            default:
+                // XML 1.0 allows tab, newline, carriage return and U+0020 upwards (minus surrogates, which a String cannot hold).
+                if c.value >= 0x20 && c.value != 0xFFFE && c.value != 0xFFFF || c == "\t" || c == "\n" || c == "\r" {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out
