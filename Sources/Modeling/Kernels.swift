@@ -153,7 +153,7 @@ enum Kernels {
     static func exponentiate(_ x: UnsafeMutablePointer<Float>, count: Int, minus m: Float) -> Float {
         typealias V = SIMD16<Float>
         let log2e = V(repeating: 1.442_695_04), ln2Hi = V(repeating: 0.693_359_375), ln2Lo = V(repeating: -2.121_944_4e-4)
-        let floor = V(repeating: -87.3), shift = V(repeating: m)
+        let floor = V(repeating: -87.3), shift = V(repeating: m), magic = V(repeating: 12_582_912)
         var total = V(repeating: 0)
         var j = 0
         let raw = UnsafeMutableRawPointer(x)
@@ -161,7 +161,10 @@ enum Kernels {
             var a = raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) - shift
             let under = a .< floor, notANumber = a .!= a
             a = a.replacing(with: floor, where: under .| notANumber)   // NaN must not reach the Int32 conversion
-            let n = (a * log2e).rounded(.toNearestOrEven)
+            // Round a*log2(e) to the nearest integer by adding 1.5 * 2^23: the sum's low mantissa
+            // bits are that integer (no float -> int conversion, which Swift does lane by lane).
+            let t = a * log2e + magic
+            let n = t - magic
             let r = a - n * ln2Hi - n * ln2Lo
             var p = V(repeating: 1.987_569_15e-4)
             p = p * r + 1.398_199_95e-3
@@ -170,7 +173,7 @@ enum Kernels {
             p = p * r + 1.666_666_55e-1
             p = p * r + 5.000_000_12e-1
             p = p * r * r + r + 1
-            let exponent = (SIMD16<Int32>(n, rounding: .toNearestOrEven) &+ 127) &<< 23
+            let exponent = (unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
             var e = p * unsafeBitCast(exponent, to: V.self)
             e = e.replacing(with: 0, where: under).replacing(with: .nan, where: notANumber)
             raw.storeBytes(of: e, toByteOffset: j * 4, as: V.self)
