@@ -48,7 +48,7 @@ struct EvalYNATCommand: ParsableCommand {
         guard !splits.test.isEmpty else { throw CommandFailure(description: "\(dataArguments.data): no test examples (raise --test-fraction or pass --test)") }
         let model = try modelArguments.inferenceModel(weights)
         let progress = ProgressReporter(label: "eval ynat", total: splits.test.count, quiet: output.quiet)
-        let result = try YNATEvaluation(model: model, encoder: encoder, scoring: scoring.scoring, examplesPerPass: scoring.evalBatch)
+        let result = try YNATEvaluation(model: model, encoder: encoder, scoring: scoring.scoring)
             .run(splits.test, progress: progress)
         let command = shellCommand(["ko-llama", "eval", "ynat"] + modelArguments.flags(adapter: modelArguments.adapter)
                                    + dataArguments.flags() + scoring.flags + ["--max-len", String(maxLen), "--out", out])

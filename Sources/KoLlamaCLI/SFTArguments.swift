@@ -167,14 +167,7 @@ struct ScoringArguments: ParsableArguments {
     @Option(help: "likelihood (score each topic name as the response) or generate (greedy decoding, mapped to a topic).")
     var scoring = YNATEvaluation.Scoring.likelihood
 
-    @Option(help: "Headlines per model pass (times seven rows with likelihood scoring).")
-    var evalBatch = 4
-
-    func validate() throws {
-        guard evalBatch >= 1 else { throw ValidationError("--eval-batch must be at least 1") }
-    }
-
-    var flags: [String] { ["--scoring", scoring.rawValue, "--eval-batch", String(evalBatch)] }
+    var flags: [String] { ["--scoring", scoring.rawValue] }
 }
 
 extension YNATEvaluation.Scoring: ExpressibleByArgument {}

@@ -109,7 +109,7 @@ struct StudyFractionsCommand: ParsableCommand {
 
             let trained = try LlamaModel(weights: weights, adapter: folder + "/sft/adapter", threads: modelArguments.threads)
             let evaluating = ProgressReporter(label: label + " eval", total: splits.test.count, quiet: output.quiet)
-            let result = try YNATEvaluation(model: trained, encoder: encoder, scoring: scoring.scoring, examplesPerPass: scoring.evalBatch)
+            let result = try YNATEvaluation(model: trained, encoder: encoder, scoring: scoring.scoring)
                 .run(splits.test, progress: evaluating)
             try EvalYNATCommand.write(result, to: folder + "/eval", command: commands.eval, model: modelArguments.model,
                                       adapter: folder + "/sft/adapter", scoring: scoring.scoring)
