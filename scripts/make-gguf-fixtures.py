@@ -11,8 +11,13 @@
 - tokenizer-qwen2.gguf, tokenizer-gpt2.gguf: the same vocabulary with the `qwen2` and `gpt2`
   pre-tokenizers and no tensors, for the tokenizer conversion.
 
+`--sentencepiece MODEL OUT` writes the tiny LLaMA with the SentencePiece vocabulary of MODEL
+(`tokenizer.ggml.model = llama`, pieces, scores and types as llama.cpp's convert_hf_to_gguf
+`_create_vocab_sentencepiece` stores them) to OUT instead; the tests build it at run time from
+mistral_common's tokenizer.model.v1, whose 32,000 pieces would make too big a fixture.
+
 The tests compare the Swift reader against gguf-py's dequantize on these same bytes, so the
-values need only be deterministic, not meaningful. Usage: python3 scripts/make-gguf-fixtures.py
+values need only be deterministic, not meaningful. Usage: python3 scripts/make-gguf-fixtures.py [--sentencepiece MODEL OUT]
 """
 import os
 import struct
@@ -163,6 +168,37 @@ def write_quant_types(path):
         f.write(struct.pack("<I", 2))
 
 
+def add_sentencepiece_tokenizer(w, model_path):
+    """llama.cpp's `_create_vocab_sentencepiece` for a tokenizer.model without added tokens."""
+    import sentencepiece
+    sp = sentencepiece.SentencePieceProcessor(model_file=model_path)
+    tokens, scores, types = [], [], []
+    for i in range(sp.vocab_size()):
+        kind = TokenType.NORMAL
+        if sp.is_unknown(i):
+            kind = TokenType.UNKNOWN
+        elif sp.is_control(i):
+            kind = TokenType.CONTROL
+        elif sp.is_unused(i):
+            kind = TokenType.UNUSED
+        elif sp.is_byte(i):
+            kind = TokenType.BYTE
+        tokens.append(sp.id_to_piece(i))
+        scores.append(sp.get_score(i))
+        types.append(int(kind))
+    w.add_tokenizer_model("llama")
+    w.add_tokenizer_pre("default")
+    w.add_token_list(tokens)
+    w.add_token_scores(scores)
+    w.add_token_types(types)
+    w.add_bos_token_id(sp.bos_id())
+    w.add_eos_token_id(sp.eos_id())
+    w.add_unk_token_id(sp.unk_id())
+    w.add_add_bos_token(True)
+    w.add_add_eos_token(False)
+    return len(tokens)
+
+
 def llama_permute(weights, n_head, n_head_kv):
     """llama.cpp's convert_hf_to_gguf `LlamaModel.permute`: HF rows to its rotary layout."""
     if n_head_kv is not None and n_head != n_head_kv:
@@ -171,7 +207,7 @@ def llama_permute(weights, n_head, n_head_kv):
             .swapaxes(1, 2).reshape(weights.shape))
 
 
-def write_tiny_llama(path):
+def write_tiny_llama(path, add_vocab=lambda w: add_tokenizer(w, "llama-bpe", True)):
     rng = np.random.default_rng(34)
     hidden, heads, kv_heads, ffn, layers = 64, 4, 2, 128, 2
     head_dim = hidden // heads
@@ -186,7 +222,7 @@ def write_tiny_llama(path):
     w.add_rope_freq_base(50000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(head_dim)
-    vocab = add_tokenizer(w, "llama-bpe", True)
+    vocab = add_vocab(w)
 
     def mat(rows, cols, scale=0.08):
         return (rng.standard_normal((rows, cols)) * scale).astype(np.float32)
@@ -241,4 +277,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--sentencepiece":
+        write_tiny_llama(sys.argv[3], lambda w: add_sentencepiece_tokenizer(w, sys.argv[2]))
+    elif len(sys.argv) == 1:
+        main()
+    else:
+        sys.exit(__doc__)

@@ -4,7 +4,8 @@ import Foundation
 /// Writes a Hugging Face LLaMA tokenizer folder for a SentencePiece BPE model, as transformers'
 /// `LlamaConverter` builds it (legacy, i.e. sentencepiece's own behaviour): `tokenizer.json`
 /// (BPE with the vocabulary, merges derived from the pieces ordered by score, byte fallback,
-/// `Prepend("▁")` + `Replace(" ", "▁")` normalizer, the LLaMA decoder, a `<s> $A` template),
+/// `Prepend("▁")` + `Replace(" ", "▁")` normalizer, the LLaMA decoder, a `<s> $A` template, or
+/// transformers' `[bos] $A [eos]` one when `addBos` / `addEos` say otherwise),
 /// `tokenizer_config.json` and `special_tokens_map.json`.
 /// USER_DEFINED pieces, which sentencepiece cuts out of the normalized text and emits whole, are
 /// isolated by a `Split` pre-tokenizer after the normalizer and emitted whole by BPE's
@@ -16,13 +17,14 @@ import Foundation
 public enum HuggingFaceTokenizerExport {
     /// Writes the three files into `directory`; `path` names the model in errors.
     public static func write(model: SentencePieceModel, to directory: String, path: String = "<model>") throws {
-        for (name, contents) in try files(model: model, path: path) {
+        for (name, contents) in try files(model: model, path: path, addBos: true, addEos: false) {
             try AtomicFileWriter.write(contents, to: directory + "/" + name)
         }
     }
 
-    /// The three files' names and contents, or an error when the model cannot be expressed.
-    static func files(model: SentencePieceModel, path: String) throws -> [(name: String, contents: String)] {
+    /// The three files' names and contents, or an error when the model cannot be expressed;
+    /// `addBos` / `addEos`: whether encoding adds the model's BOS / EOS (LLaMA: true / false).
+    public static func files(model: SentencePieceModel, path: String, addBos: Bool, addEos: Bool) throws -> [(name: String, contents: String)] {
         let spec = model.proto.normalizerSpec
         guard spec.precompiledCharsmap.isEmpty, !spec.removeExtraWhitespaces, spec.escapeWhitespaces,
               !model.proto.trainerSpec.treatWhitespaceAsSuffix else {
@@ -55,11 +57,17 @@ public enum HuggingFaceTokenizerExport {
             let pattern = userDefined.map(regexEscaped).joined(separator: "|")
             json += "  \"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \(q(pattern))}, \"behavior\": \"Isolated\", \"invert\": false},\n"
         }
-        if let bosId = processor.bosId {
+        let added = [addBos ? processor.bosId.map { (bos, $0) } : nil, addEos ? processor.eosId.map { (eos, $0) } : nil]
+        if added.contains(where: { $0 != nil }) {
+            func sequence(_ name: String, _ typeId: Int) -> [String] {
+                let special = added.map { $0.map { "{\"SpecialToken\": {\"id\": \(q($0.0)), \"type_id\": \(typeId)}}" } }
+                return [special[0], "{\"Sequence\": {\"id\": \"\(name)\", \"type_id\": \(typeId)}}", special[1]].compactMap { $0 }
+            }
+            let tokens = added.compactMap { $0 }.map { "\(q($0.0)): {\"id\": \(q($0.0)), \"ids\": [\($0.1)], \"tokens\": [\(q($0.0))]}" }
             json += "  \"post_processor\": {\"type\": \"TemplateProcessing\", "
-            json += "\"single\": [{\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}], "
-            json += "\"pair\": [{\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \(q(bos)), \"type_id\": 1}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], "
-            json += "\"special_tokens\": {\(q(bos)): {\"id\": \(q(bos)), \"ids\": [\(bosId)], \"tokens\": [\(q(bos))]}}},\n"
+            json += "\"single\": [\(sequence("A", 0).joined(separator: ", "))], "
+            json += "\"pair\": [\((sequence("A", 0) + sequence("B", 1)).joined(separator: ", "))], "
+            json += "\"special_tokens\": {\(Array(Set(tokens)).sorted().joined(separator: ", "))}},\n"
         } else {
             json += "  \"post_processor\": null,\n"
         }
@@ -74,8 +82,8 @@ public enum HuggingFaceTokenizerExport {
         let config = """
         {
           "tokenizer_class": "PreTrainedTokenizerFast",
-          "add_bos_token": true,
-          "add_eos_token": false,
+          "add_bos_token": \(addBos),
+          "add_eos_token": \(addEos),
           "legacy": true,
           "add_prefix_space": \(spec.addDummyPrefix),
           "bos_token": \(q(bos)),

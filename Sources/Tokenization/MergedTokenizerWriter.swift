@@ -20,7 +20,7 @@ import Foundation
 public enum MergedTokenizerWriter {
     public static func write(result: VocabularyMerger.Result, report: MergeReport, to directory: String) throws {
         // The merged model inherits the base's normalizer, which decides whether HF can express it.
-        let huggingFace = try HuggingFaceTokenizerExport.files(model: result.model, path: result.basePath)
+        let huggingFace = try HuggingFaceTokenizerExport.files(model: result.model, path: result.basePath, addBos: true, addEos: false)
         var files: [(name: String, bytes: [UInt8])] = [("tokenizer.model", try result.model.proto.serializedBytes())]
         files.append(("new_token_init.jsonl", newTokenInit(result.added)))
         files += huggingFace.map { ($0.name, Array($0.contents.utf8)) }

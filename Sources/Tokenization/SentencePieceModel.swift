@@ -14,6 +14,64 @@ public struct SentencePieceModel: Sendable {
 
     public var pieces: [Sentencepiece_ModelProto.SentencePiece] { proto.pieces }
 
+    /// A BPE model from a bare vocabulary, as a GGUF file (`tokenizer.ggml.model = llama`) holds
+    /// one: pieces with scores and types in sentencepiece's numbering (1 normal, 2 unknown,
+    /// 3 control, 4 user-defined, 5 unused, 6 byte, which llama.cpp's token types share), the
+    /// special ids (nil for none), and LLaMA's identity normalizer (`addDummyPrefix`, whitespace
+    /// escaped to U+2581, not collapsed); byte fallback is on when the vocabulary has byte pieces.
+    /// This is the `tokenizer.model` llama.cpp converted from, up to trainer-only options.
+    /// `path` names the source in errors; the result is validated as `load` validates.
+    public static func bpe(
+        pieces: [String], scores: [Float], types: [Int],
+        unkId: Int?, bosId: Int?, eosId: Int?, padId: Int?,
+        addDummyPrefix: Bool, path: String
+    ) throws -> SentencePieceModel {
+        guard scores.count == pieces.count, types.count == pieces.count else {
+            throw SentencePieceModelError.invalid(path: path, detail: "\(pieces.count) pieces, \(scores.count) scores and \(types.count) types")
+        }
+        var proto = Sentencepiece_ModelProto()
+        proto.pieces.reserveCapacity(pieces.count)
+        for i in pieces.indices {
+            guard (1...6).contains(types[i]), let type = Sentencepiece_ModelProto.SentencePiece.TypeEnum(rawValue: types[i]) else {
+                throw SentencePieceModelError.invalid(path: path, detail: "piece \(i) has type \(types[i]) (expected 1...6)")
+            }
+            var piece = Sentencepiece_ModelProto.SentencePiece()
+            piece.piece = pieces[i]
+            piece.score = scores[i]
+            piece.type = type
+            proto.pieces.append(piece)
+        }
+        var trainer = Sentencepiece_TrainerSpec()
+        trainer.modelType = .bpe
+        trainer.vocabSize = Int32(pieces.count)
+        trainer.byteFallback = types.contains(Sentencepiece_ModelProto.SentencePiece.TypeEnum.byte.rawValue)
+        func special(_ id: Int?, _ name: String) throws -> Int32 {
+            guard let id else { return -1 }
+            guard pieces.indices.contains(id) else {
+                throw SentencePieceModelError.invalid(path: path, detail: "\(name) id \(id) is outside the vocabulary (0..<\(pieces.count))")
+            }
+            return Int32(id)
+        }
+        trainer.unkID = try special(unkId, "unk")
+        trainer.bosID = try special(bosId, "bos")
+        trainer.eosID = try special(eosId, "eos")
+        trainer.padID = try special(padId, "pad")
+        if let unkId { trainer.unkPiece = pieces[unkId] }
+        if let bosId { trainer.bosPiece = pieces[bosId] }
+        if let eosId { trainer.eosPiece = pieces[eosId] }
+        if let padId { trainer.padPiece = pieces[padId] }
+        proto.trainerSpec = trainer
+        var normalizer = Sentencepiece_NormalizerSpec()
+        normalizer.name = "identity"
+        normalizer.addDummyPrefix = addDummyPrefix
+        normalizer.removeExtraWhitespaces = false
+        normalizer.escapeWhitespaces = true
+        proto.normalizerSpec = normalizer
+        let model = SentencePieceModel(proto: proto)
+        try model.validate(path: path)
+        return model
+    }
+
     /// Reads and validates a `.model` file.
     public static func load(path: String) throws -> SentencePieceModel {
         let bytes: [UInt8]

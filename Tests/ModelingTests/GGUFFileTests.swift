@@ -189,12 +189,13 @@ struct GGUFBytes {
         }
     }
 
-    /// Arrays of strings and int32s cover what the tests need.
+    /// Arrays of strings, int32s and float32s cover what the tests need.
     static func array(_ a: GGUFArray) -> [UInt8] {
         switch a {
         case let .string(xs): return le(UInt32(8)) + le(UInt64(xs.count)) + xs.flatMap(string)
         case let .int32(xs): return le(UInt32(5)) + le(UInt64(xs.count)) + xs.flatMap { le($0) }
-        default: preconditionFailure("GGUFBytes writes string and int32 arrays only")
+        case let .float32(xs): return le(UInt32(6)) + le(UInt64(xs.count)) + xs.flatMap { le($0.bitPattern) }
+        default: preconditionFailure("GGUFBytes writes string, int32 and float32 arrays only")
         }
     }
 }

@@ -85,6 +85,56 @@ final class GGUFImportCommandTests: XCTestCase {
         XCTAssertLessThan(try importAndCompare(try SmolLM2.path(), dtype: "f32"), 1e-5)
     }
 
+    /// A SentencePiece GGUF (mistral_common's LLaMA-style tokenizer.model.v1, 32,000 pieces, on a
+    /// tiny LLaMA built at test time by scripts/make-gguf-fixtures.py): the imported
+    /// tokenizer.model encodes Korean, English and mixed text as `sentencepiece` encodes the
+    /// original, and so do `ko-llama tokenizer encode` and transformers on the folder (with BOS).
+    func testSentencePieceGGUFImportEncodesLikeTheOriginalModel() throws {
+        try PythonPeer.require("sentencepiece", "gguf", "mistral_common", "transformers")
+        let dir = try TemporaryDirectory("model-import-spm")
+        let original = try PythonPeer.run("import mistral_common, os; print(os.path.join(os.path.dirname(mistral_common.__file__), 'data', 'tokenizer.model.v1'))", [])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try PythonPeer.run("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+                               [repositoryRoot + "/scripts/make-gguf-fixtures.py", "--sentencepiece", original, dir.file("spm.gguf")])
+        let folder = dir.file("model")
+        let run = try KoLlamaExecutable.run(["model", "import", "--gguf", dir.file("spm.gguf"), "--out", folder, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.hasSuffix("tokenizer tokenizer.model, tokenizer.json, tokenizer_config.json, special_tokens_map.json\n"), run.stderr)
+        let texts = ["kowiki-heldout.txt", "english.txt", "chinese-mixed.txt"].map { repositoryRoot + "/Tests/Fixtures/tokenizer/" + $0 }
+        let report = try PythonPeer.run("""
+        import json, subprocess, sys
+        import sentencepiece as spm
+        from transformers import AutoTokenizer
+        original, ours, ko_llama, texts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+        ref = spm.SentencePieceProcessor(model_file=original)
+        mine = spm.SentencePieceProcessor(model_file=ours + "/tokenizer.model")
+        hf = AutoTokenizer.from_pretrained(ours)
+        problems, lines = [], 0
+        for path in texts:
+            text = open(path, encoding="utf-8").read().splitlines()
+            want = [ref.encode(t) for t in text]
+            if [mine.encode(t) for t in text] != want:
+                problems.append(f"{path}: the written tokenizer.model encodes differently")
+            if [hf(t)["input_ids"] for t in text] != [[ref.bos_id()] + w for w in want]:
+                problems.append(f"{path}: transformers on the folder encodes differently")
+            swift = subprocess.run([ko_llama, "tokenizer", "encode", "--model", ours, "--input", path],
+                                   capture_output=True, text=True, check=True).stdout.splitlines()
+            if swift != [" ".join(map(str, w)) for w in want]:
+                problems.append(f"{path}: ko-llama tokenizer encode differs")
+            lines += len(text)
+        for i in range(ref.get_piece_size()):
+            if (ref.id_to_piece(i), ref.get_score(i), ref.is_control(i), ref.is_byte(i), ref.is_unknown(i)) != \
+               (mine.id_to_piece(i), mine.get_score(i), mine.is_control(i), mine.is_byte(i), mine.is_unknown(i)):
+                problems.append(f"piece {i} differs")
+                break
+        print(json.dumps({"problems": problems, "lines": lines, "pieces": mine.get_piece_size()}))
+        """, [original, folder, koLlamaExecutable] + texts)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any], report)
+        XCTAssertEqual(result["problems"] as? [String], [], report)
+        XCTAssertEqual(result["pieces"] as? Int, 32000, report)
+        XCTAssertEqual(result["lines"] as? Int, 170, report)
+    }
+
     func testSkipTokenizerWritesTheModelOnly() throws {
         let out = try TemporaryDirectory("model-import")
         let run = try KoLlamaExecutable.run(["model", "import", "--gguf", GGUFFileTests.tinyLlama, "--out", out.file("m"), "--skip-tokenizer", "--quiet"])

@@ -88,7 +88,7 @@ final class GGUFTokenizerExportTests: XCTestCase {
             _ = try GGUFTokenizerExport.files(GGUFFile(bytes: GGUFBytes(metadata: metadata).bytes, path: "t.gguf"))
         }
         XCTAssertThrowsError(try export([("tokenizer.ggml.model", .string("llama"))])) { error in
-            XCTAssertEqual(error as? GGUFError, .unsupported(path: "t.gguf", detail: "SentencePiece tokenizers (tokenizer.ggml.model = llama) are not converted yet; only byte-level BPE (gpt2) is"))
+            XCTAssertEqual(error as? GGUFError, .unsupported(path: "t.gguf", detail: "tokenizer.ggml.model 'llama' is SentencePiece, not byte-level BPE: read it with sentencePieceVocabulary"))
         }
         let base: [(String, GGUFValue)] = [("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.tokens", .array(.string(["a", "b", "ab"]))),
                                            ("tokenizer.ggml.merges", .array(.string(["a b"])))]
@@ -102,6 +102,37 @@ final class GGUFTokenizerExportTests: XCTestCase {
         }
         XCTAssertThrowsError(try export([base[0], base[1], ("tokenizer.ggml.merges", .array(.string(["a b c"])))])) { error in
             XCTAssertEqual(error as? GGUFError, .metadata(path: "t.gguf", key: "tokenizer.ggml.merges", detail: "merge 0 'a b c' is not two tokens separated by one space"))
+        }
+    }
+
+    /// `sentencePieceVocabulary` on hand-made SentencePiece metadata: what it reads, its defaults,
+    /// and hostile arrays of the wrong length or ids outside the vocabulary, each naming the key.
+    func testSentencePieceVocabularyIsReadAndChecked() throws {
+        func read(_ metadata: [(String, GGUFValue)]) throws -> GGUFSentencePieceVocabulary {
+            try GGUFTokenizerExport.sentencePieceVocabulary(GGUFFile(bytes: GGUFBytes(metadata: metadata).bytes, path: "t.gguf"))
+        }
+        let base: [(String, GGUFValue)] = [("tokenizer.ggml.model", .string("llama")), ("tokenizer.ggml.tokens", .array(.string(["<unk>", "<s>", "▁a"]))),
+                                           ("tokenizer.ggml.scores", .array(.float32([0, 0, -1]))), ("tokenizer.ggml.token_type", .array(.int32([2, 3, 1])))]
+        let v = try read(base + [("tokenizer.ggml.bos_token_id", .uint32(1)), ("tokenizer.ggml.add_space_prefix", .bool(false))])
+        XCTAssertEqual(v.tokens, ["<unk>", "<s>", "▁a"])
+        XCTAssertEqual(v.scores, [0, 0, -1])
+        XCTAssertEqual(v.types, [2, 3, 1])
+        XCTAssertEqual([v.bosId, v.eosId, v.unkId, v.padId], [1, nil, nil, nil])
+        XCTAssertEqual([v.addBos, v.addEos, v.addSpacePrefix], [true, false, false])
+        XCTAssertThrowsError(try read([base[0], base[1], base[2], ("tokenizer.ggml.token_type", .array(.int32([2, 3])))])) { error in
+            XCTAssertEqual(error as? GGUFError, .metadata(path: "t.gguf", key: "tokenizer.ggml.token_type", detail: "2 values for 3 tokens"))
+        }
+        XCTAssertThrowsError(try read([base[0], base[1], ("tokenizer.ggml.scores", .array(.float32([0]))), base[3]])) { error in
+            XCTAssertEqual(error as? GGUFError, .metadata(path: "t.gguf", key: "tokenizer.ggml.scores", detail: "1 values for 3 tokens"))
+        }
+        XCTAssertThrowsError(try read([base[0], base[1], base[3]])) { error in
+            XCTAssertEqual(error as? GGUFError, .metadata(path: "t.gguf", key: "tokenizer.ggml.scores", detail: "missing"))
+        }
+        XCTAssertThrowsError(try read(base + [("tokenizer.ggml.eos_token_id", .uint32(7))])) { error in
+            XCTAssertEqual(error as? GGUFError, .metadata(path: "t.gguf", key: "tokenizer.ggml.eos_token_id", detail: "id 7 is outside the vocabulary (0..<3)"))
+        }
+        XCTAssertThrowsError(try read([("tokenizer.ggml.model", .string("gpt2"))])) { error in
+            XCTAssertEqual(error as? GGUFError, .unsupported(path: "t.gguf", detail: "tokenizer.ggml.model 'gpt2' is not SentencePiece (llama)"))
         }
     }
 }

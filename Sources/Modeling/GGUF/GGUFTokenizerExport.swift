@@ -11,7 +11,8 @@ import Corpus
 /// template when `tokenizer.ggml.add_bos_token` says so.
 /// (llama.cpp's `smollm` also splits digits one by one; SmolLM2's vocabulary has no token with a
 /// digit beside anything else, so the ids are the same.) SentencePiece GGUFs
-/// (`tokenizer.ggml.model = llama`) are not converted yet: they are a clear error.
+/// (`tokenizer.ggml.model = llama`) are read by `sentencePieceVocabulary(_:)` instead, which
+/// Modeling cannot turn into a `tokenizer.model` itself (that is Tokenization's).
 public enum GGUFTokenizerExport {
     /// Writes `files` (from `files(_:)`) into `directory`, which must exist.
     public static func write(_ files: [(name: String, contents: String)], to directory: String) throws {
@@ -38,9 +39,9 @@ public enum GGUFTokenizerExport {
         let model = try file.string("tokenizer.ggml.model")
         guard model == "gpt2" else {
             if model == "llama" {
-                throw GGUFError.unsupported(path: path, detail: "SentencePiece tokenizers (tokenizer.ggml.model = llama) are not converted yet; only byte-level BPE (gpt2) is")
+                throw GGUFError.unsupported(path: path, detail: "tokenizer.ggml.model 'llama' is SentencePiece, not byte-level BPE: read it with sentencePieceVocabulary")
             }
-            throw GGUFError.unsupported(path: path, detail: "tokenizer.ggml.model \(model.map { "'\($0)'" } ?? "missing"); only byte-level BPE (gpt2) is converted")
+            throw GGUFError.unsupported(path: path, detail: "tokenizer.ggml.model \(model.map { "'\($0)'" } ?? "missing"); only byte-level BPE (gpt2) and SentencePiece (llama) are converted")
         }
         guard let tokens = try file.stringArray("tokenizer.ggml.tokens") else {
             throw GGUFError.metadata(path: path, key: "tokenizer.ggml.tokens", detail: "missing")
@@ -128,6 +129,42 @@ public enum GGUFTokenizerExport {
         ]
     }
 
+    /// The SentencePiece vocabulary of a `tokenizer.ggml.model = llama` file, checked: tokens,
+    /// scores and token types of one length, special ids inside the vocabulary. Reads the keys
+    /// transformers' `get_gguf_tokenizer` reads (`integrations/gguf/gguf_tokenizer_mapping.py`),
+    /// with its SentencePiece default of adding BOS, and llama.cpp's of prefixing a space.
+    public static func sentencePieceVocabulary(_ file: GGUFFile) throws -> GGUFSentencePieceVocabulary {
+        let path = file.path
+        let model = try file.string("tokenizer.ggml.model")
+        guard model == "llama" else {
+            throw GGUFError.unsupported(path: path, detail: "tokenizer.ggml.model \(model.map { "'\($0)'" } ?? "missing") is not SentencePiece (llama)")
+        }
+        func array<T>(_ key: String, _ read: (String) throws -> [T]?) throws -> [T] {
+            guard let values = try read(key) else { throw GGUFError.metadata(path: path, key: key, detail: "missing") }
+            return values
+        }
+        let tokens = try array("tokenizer.ggml.tokens", file.stringArray)
+        let scores = try array("tokenizer.ggml.scores", file.floatArray)
+        let types = try array("tokenizer.ggml.token_type", file.integerArray)
+        for (key, count) in [("tokenizer.ggml.scores", scores.count), ("tokenizer.ggml.token_type", types.count)] where count != tokens.count {
+            throw GGUFError.metadata(path: path, key: key, detail: "\(count) values for \(tokens.count) tokens")
+        }
+        func id(_ key: String) throws -> Int? {
+            guard let id = try file.integer(key) else { return nil }
+            guard tokens.indices.contains(id) else {
+                throw GGUFError.metadata(path: path, key: key, detail: "id \(id) is outside the vocabulary (0..<\(tokens.count))")
+            }
+            return id
+        }
+        return GGUFSentencePieceVocabulary(
+            tokens: tokens, scores: scores, types: types,
+            bosId: try id("tokenizer.ggml.bos_token_id"), eosId: try id("tokenizer.ggml.eos_token_id"),
+            unkId: try id("tokenizer.ggml.unknown_token_id"), padId: try id("tokenizer.ggml.padding_token_id"),
+            addBos: try file.bool("tokenizer.ggml.add_bos_token") ?? true, addEos: try file.bool("tokenizer.ggml.add_eos_token") ?? false,
+            addSpacePrefix: try file.bool("tokenizer.ggml.add_space_prefix") ?? true
+        )
+    }
+
     /// The pre-tokenizer `tokenizer.ggml.pre` names, as JSON.
     static func preTokenizer(_ file: GGUFFile) throws -> String {
         let pre = try file.string("tokenizer.ggml.pre") ?? "default"
@@ -162,6 +199,17 @@ public enum GGUFTokenizerExport {
         }
         return "{\"type\": \"TemplateProcessing\", \"single\": [\(single.joined(separator: ", "))], \"pair\": [\(pair.joined(separator: ", "))], \"special_tokens\": {\(tokens.joined(separator: ", "))}}"
     }
+}
+
+/// A SentencePiece vocabulary as a GGUF file stores it (`tokenizer.ggml.*`): one token, score
+/// and llama.cpp token type (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte)
+/// per id, the special ids, and whether BOS / EOS are added and a space is prefixed.
+public struct GGUFSentencePieceVocabulary: Sendable, Equatable {
+    public var tokens: [String]
+    public var scores: [Float]
+    public var types: [Int]
+    public var bosId: Int?, eosId: Int?, unkId: Int?, padId: Int?
+    public var addBos: Bool, addEos: Bool, addSpacePrefix: Bool
 }
 
 /// GPT-2's `bytes_to_unicode`: each byte as a printable code point (printable Latin-1 bytes as
