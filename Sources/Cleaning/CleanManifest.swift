@@ -4,7 +4,7 @@ import Corpus
 /// `<corpus>/clean/manifest.json`: what the clean corpus holds (shards with documents,
 /// characters, bytes and sha256 per split), the dedup index it goes with, and the history of
 /// runs with their counts and policy. Written atomically last in a run: it is the commit point.
-public struct CleanManifest: Codable, Sendable, Equatable {
+public struct CleanManifest: Codable, Sendable, Equatable, VersionedManifest {
     public static let currentFormat = 1
 
     public var format = CleanManifest.currentFormat
@@ -71,16 +71,7 @@ public struct CleanManifest: Codable, Sendable, Equatable {
     }
 
     public static func load(path: String) throws -> CleanManifest {
-        let bytes = try FileSystem.readAll(path)
-        do {
-            let m = try JSONDecoder().decode(CleanManifest.self, from: Data(bytes))
-            guard m.format == currentFormat else { throw CorpusError.invalidManifest(path: path, detail: "format \(m.format), expected \(currentFormat)") }
-            return m
-        } catch let e as CorpusError {
-            throw e
-        } catch {
-            throw CorpusError.invalidManifest(path: path, detail: "\(error)")
-        }
+        return try decodeManifest(path: path)
     }
 
     public func save(to path: String) throws {

@@ -6,7 +6,7 @@ import Foundation
 /// completes, so its presence means the outputs are whole; `StageRunner` compares the next run's
 /// fingerprint against it to skip a stage whose inputs and settings did not change (as make and
 /// DVC's `dvc.lock` do, by content rather than by time stamp).
-public struct StageManifest: Codable, Sendable, Equatable {
+public struct StageManifest: Codable, Sendable, Equatable, VersionedManifest {
     public static let currentFormat = 1
 
     public var format = StageManifest.currentFormat
@@ -35,16 +35,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
     /// Reads a manifest; nil when there is none.
     public static func load(path: String) throws -> StageManifest? {
         guard FileSystem.exists(path) else { return nil }
-        let bytes = try FileSystem.readAll(path)
-        do {
-            let m = try JSONDecoder().decode(StageManifest.self, from: Data(bytes))
-            guard m.format == currentFormat else { throw CorpusError.invalidManifest(path: path, detail: "format \(m.format), expected \(currentFormat)") }
-            return m
-        } catch let e as CorpusError {
-            throw e
-        } catch {
-            throw CorpusError.invalidManifest(path: path, detail: "\(error)")
-        }
+        return try decodeManifest(path: path)
     }
 
     /// Writes the manifest atomically (temporary file, fsync, rename).
