@@ -16,7 +16,7 @@ struct EvalPerplexityCommand: ParsableCommand {
             Documents are tokenized as pack does (EOS after each, BOS before each only with --bos yes) and cut \
             into non-overlapping windows; every token of a window but its first is predicted from the ones \
             before it in the same window. --json prints {"tokens": N, "nll": mean, "ppl": exp(mean)} where \
-            tokens counts predicted tokens.
+            tokens counts predicted tokens; --out writes the result (with the document count) as a JSON file.
             """
     )
 
@@ -31,12 +31,17 @@ struct EvalPerplexityCommand: ParsableCommand {
     var seqLen = 2048
     @Option(help: "Windows per forward pass.")
     var batch = 4
+    @Option(help: "Score only the first N documents (0: all).")
+    var maxDocuments = 0
     @Flag(help: "Print the result as one JSON object.")
     var json = false
+    @Option(help: "Also write the result to this JSON file (documents, tokens, nll, ppl).")
+    var out: String?
 
     func validate() throws {
         guard (corpus == nil) != (input == nil) else { throw ValidationError("give exactly one of --corpus and --input") }
         guard seqLen > 1, batch > 0 else { throw ValidationError("--seq-len must be > 1 and --batch positive") }
+        guard maxDocuments >= 0 else { throw ValidationError("--max-documents must be 0 (all) or positive") }
     }
 
     func run() throws {
@@ -57,11 +62,17 @@ struct EvalPerplexityCommand: ParsableCommand {
                 while let doc = try reader.next(skippingInvalid: false) { texts.append(Array(doc.text.utf8)) }
             }
         }
+        if maxDocuments > 0 { texts = Array(texts.prefix(maxDocuments)) }
         guard !texts.isEmpty else { throw ValidationError("no documents in \(input ?? corpus! + "/clean/" + split)") }
         let documents = try tokenizer.encode(lines: texts, threads: model.threads).map { ids in
             (bos ? tokenizer.bosId.map { [$0] } ?? [] : []) + ids + [eos]
         }
         let result = try Perplexity.evaluate(model: llama, documents: documents, seqLen: seqLen, batch: batch)
+        if let out {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFileWriter.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n", to: out)
+        }
         if json {
             print(String(format: "{\"tokens\": %d, \"nll\": %.6f, \"ppl\": %.4f}", result.tokens, result.nll, result.ppl))
         } else {

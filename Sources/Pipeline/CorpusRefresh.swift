@@ -75,16 +75,16 @@ public struct CorpusRefresh {
         let started = Date()
         var summary = Summary()
         try FileSystem.createDirectory(config.corpus)
-        guard let lock = try CrawlLock(path: config.corpus + "/refresh.lock") else {
+        guard let lock = try CrawlLock(path: lockPath) else {
             summary.outcome = .locked
-            summary.problems.append("\(config.corpus)/refresh.lock: another refresh holds the lock; exiting")
+            summary.problems.append("\(lockPath): another refresh holds the lock; exiting")
             return summary
         }
         withExtendedLifetime(lock) {
             var failed = false
             for site in config.sites {
                 do {
-                    let crawl = try crawlSite(site)
+                    let crawl = try self.crawl(site: site)
                     summary.crawls.append(crawl)
                     if crawl.outcome == .failed {
                         failed = true
@@ -127,8 +127,11 @@ public struct CorpusRefresh {
         return summary
     }
 
+    /// `<corpus>/refresh.lock`, held by a refresh (and by the pipeline's corpus stages).
+    public var lockPath: String { config.corpus + "/refresh.lock" }
+
     /// One site's crawl, from its replica when the config serves one (as `ko-llama crawl`).
-    private func crawlSite(_ site: String) throws -> CrawlSummary {
+    public func crawl(site: String) throws -> CrawlSummary {
         let definition = try SiteDefinition.load(site, crawlersDirectory: config.crawlersDir)
         var options = CrawlOptions(corpus: config.corpus)
         options.maxPages = config.crawl.maxPagesPerSite
@@ -158,7 +161,7 @@ public struct CorpusRefresh {
     }
 
     /// `ko-llama extract --corpus <corpus>` with its defaults.
-    private func extract() throws -> ExtractionSummary {
+    public func extract() throws -> ExtractionSummary {
         let matcher = try SiteMatcher(sites: SiteMatcher.loadDefinitions(directory: config.crawlersDir))
         let progress = ProgressReporter(label: "extract", quiet: quiet, printsSummary: !quiet)
         let extractor = CorpusExtractor(configuration: ExtractionConfiguration(corpus: config.corpus), matcher: matcher, progress: progress)
@@ -168,7 +171,7 @@ public struct CorpusRefresh {
     }
 
     /// `ko-llama clean --corpus <corpus>` with its defaults.
-    private func clean() throws -> CleanManifest.RunRecord {
+    public func clean() throws -> CleanManifest.RunRecord {
         var options = CorpusCleaner.Options(corpus: config.corpus)
         options.crawlersDirectory = config.crawlersDir
         options.quiet = quiet

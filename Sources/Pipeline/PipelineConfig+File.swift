@@ -57,12 +57,13 @@ extension PipelineConfig {
         try check((0..<1).contains(pretrain.loraDropout), "pretrain.loraDropout", "must be in [0, 1)")
         try check(["all", "new-rows", "none"].contains(pretrain.embeddings), "pretrain.embeddings", "must be all, new-rows or none")
         try check(pretrain.evalEvery >= 0 && pretrain.saveEvery >= 0, "pretrain.evalEvery", "evalEvery and saveEvery must not be negative")
+        try check(pretrain.evalBatches >= 1, "pretrain.evalBatches", "must be at least 1")
         try check(pretrain.seed >= 0, "pretrain.seed", "must not be negative")
         try check(pretrain.threads >= 1, "pretrain.threads", "must be at least 1")
         try check(!sft.data.isEmpty, "sft.data", "must be a path")
         try check(sft.fraction > 0 && sft.fraction <= 1, "sft.fraction", "must be in (0, 1]")
         try check(sft.epochs >= 1, "sft.epochs", "must be at least 1")
-        try check(sft.seqLen >= 2 && sft.batchSize >= 1, "sft.seqLen", "seqLen must be at least 2 and batchSize at least 1")
+        try check(sft.seqLen >= 8 && sft.batchSize >= 1, "sft.seqLen", "seqLen must be at least 8 and batchSize at least 1")
         try check(sft.lr > 0, "sft.lr", "must be positive")
         try check((0..<1).contains(sft.validationFraction) && (0..<1).contains(sft.testFraction)
                   && sft.validationFraction + sft.testFraction < 1, "sft.validationFraction",
@@ -71,7 +72,6 @@ extension PipelineConfig {
         try check(["train", "valid", "test"].contains(eval.perplexitySplit), "eval.perplexitySplit", "must be train, valid or test")
         try check(eval.perplexityDocuments >= 0, "eval.perplexityDocuments", "must not be negative")
         try check(["likelihood", "generate"].contains(eval.ynatScoring), "eval.ynatScoring", "must be likelihood or generate")
-        try check(eval.ynatExamples >= 0, "eval.ynatExamples", "must not be negative")
         for stage in PipelineStage.allCases {
             try check(budgets[stage] > 0, "budgets.\(stage.rawValue)", "must be positive")
         }

@@ -107,10 +107,13 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         /// The tokenizer to extend: `model` (the base model's own), a `.model`, a
         /// `tokenizer.json`, a folder, or `python:<package>/<file>`.
         public var base = "model"
+        /// Text without Korean (one text per line) that the merge report checks is tokenized
+        /// exactly as by the base; held-out Korean is the corpus's test split.
+        public var heldoutOther = ["Tests/Fixtures/tokenizer/english.txt"]
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case family, vocabSize, base }
+        enum CodingKeys: String, CodingKey, CaseIterable { case family, vocabSize, base, heldoutOther }
 
         public init(from decoder: Decoder) throws {
             self.init()
@@ -118,6 +121,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             try c.take(.family, &family)
             try c.take(.vocabSize, &vocabSize)
             try c.take(.base, &base)
+            try c.take(.heldoutOther, &heldoutOther)
         }
     }
 
@@ -156,6 +160,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var embeddings = "all"
         /// Validate and checkpoint every this many steps (a killed run resumes from the last).
         public var evalEvery = 10
+        /// Validation batches (of `batchSize` sequences of the valid split) per validation.
+        public var evalBatches = 4
         public var saveEvery = 10
         public var seed = 0
         public var threads = 2
@@ -164,7 +170,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case steps, seqLen, batchSize, gradAccum, lr, warmupRatio, loraR, loraAlpha, loraDropout, embeddings
-            case evalEvery, saveEvery, seed, threads
+            case evalEvery, evalBatches, saveEvery, seed, threads
         }
 
         public init(from decoder: Decoder) throws {
@@ -181,6 +187,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             try c.take(.loraDropout, &loraDropout)
             try c.take(.embeddings, &embeddings)
             try c.take(.evalEvery, &evalEvery)
+            try c.take(.evalBatches, &evalBatches)
             try c.take(.saveEvery, &saveEvery)
             try c.take(.seed, &seed)
             try c.take(.threads, &threads)
@@ -194,7 +201,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         /// Share of each topic's training examples to train on.
         public var fraction = 1.0
         public var epochs = 1
-        public var seqLen = 64
+        /// Most tokens per example, prompt and answer (`sft --max-len`).
+        public var seqLen = 128
         public var batchSize = 8
         public var lr = 2e-4
         public var validationFraction = 0.1
@@ -228,14 +236,13 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var perplexitySplit = "test"
         /// Documents of that split to measure (0: all).
         public var perplexityDocuments = 0
-        /// `likelihood` (score each topic's answer) or `generate` (greedy answer, mapped to a topic).
+        /// `likelihood` (score each topic's answer) or `generate` (greedy answer, mapped to a topic);
+        /// the test set is `sft.testFraction` of the YNAT data.
         public var ynatScoring = "likelihood"
-        /// Test examples to score (0: all).
-        public var ynatExamples = 0
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case perplexitySplit, perplexityDocuments, ynatScoring, ynatExamples }
+        enum CodingKeys: String, CodingKey, CaseIterable { case perplexitySplit, perplexityDocuments, ynatScoring }
 
         public init(from decoder: Decoder) throws {
             self.init()
@@ -243,7 +250,6 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             try c.take(.perplexitySplit, &perplexitySplit)
             try c.take(.perplexityDocuments, &perplexityDocuments)
             try c.take(.ynatScoring, &ynatScoring)
-            try c.take(.ynatExamples, &ynatExamples)
         }
     }
 

@@ -3,8 +3,9 @@
 /// `runs/<name>/stages/<stage>.json`, and its row in the report's timings.
 public enum PipelineStage: String, CaseIterable, Codable, CodingKey, Sendable {
     case crawl, extract, clean
+    case modelImport
     case tokenizerTrain, tokenizerMerge, pack
-    case modelImport, modelResize
+    case modelResize
     case perplexityBefore, pretrain, perplexityAfter
     case sft, evalYnat, baseline
     case report
@@ -16,8 +17,9 @@ public enum PipelineStage: String, CaseIterable, Codable, CodingKey, Sendable {
 public struct StageBudgets: Codable, Sendable, Equatable {
     private var seconds: [PipelineStage: Double] = [
         .crawl: 90, .extract: 20, .clean: 20,
+        .modelImport: 30,
         .tokenizerTrain: 45, .tokenizerMerge: 15, .pack: 15,
-        .modelImport: 30, .modelResize: 10,
+        .modelResize: 10,
         .perplexityBefore: 45, .pretrain: 300, .perplexityAfter: 45,
         .sft: 120, .evalYnat: 60, .baseline: 15,
         .report: 5,

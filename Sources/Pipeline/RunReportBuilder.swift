@@ -136,8 +136,21 @@ public enum RunReportBuilder {
                                           confusion: m.confusion)
     }
 
-    /// The timing rows of the stages a `StageRunner` handled.
-    public static func stageTimings(_ results: [StageResult]) -> [RunReport.StageTiming] {
-        results.map { RunReport.StageTiming(stage: $0.stage, status: $0.status.rawValue, seconds: $0.seconds, budgetSeconds: $0.budgetSeconds) }
+    /// The result `eval ppl --out` writes.
+    public static func perplexity(path: String) throws -> PerplexityResult {
+        do {
+            return try JSONDecoder().decode(PerplexityResult.self, from: Data(try FileSystem.readAll(path)))
+        } catch let error as DecodingError {
+            throw Failure.unreadable(path: path, detail: "\(error)")
+        }
+    }
+
+    /// The timing rows of the stages a `StageRunner` handled: each with the time of the run that
+    /// made its outputs (a skipped stage's earlier run) and, when given, its command line.
+    public static func stageTimings(_ results: [StageResult], commands: [String: String] = [:]) -> [RunReport.StageTiming] {
+        results.map {
+            RunReport.StageTiming(stage: $0.stage, status: $0.status.rawValue, seconds: $0.manifest.seconds, budgetSeconds: $0.budgetSeconds,
+                                  command: commands[$0.stage])
+        }
     }
 }

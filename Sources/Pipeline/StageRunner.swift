@@ -21,6 +21,14 @@ public struct StageResult: Sendable, Equatable {
     public var manifest: StageManifest
 }
 
+/// What a stage's body is told about the run it starts.
+public struct StageAttempt: Sendable, Equatable {
+    /// True when the last attempt at this stage was interrupted with the same inputs and
+    /// settings: a training stage continues from its checkpoints. False: the stage starts over
+    /// (a stage with checkpoints removes them first).
+    public var resuming: Bool
+}
+
 /// Why a stage could not be run or recorded.
 public enum StageError: Error, Sendable, Equatable, CustomStringConvertible {
     case inputMissing(stage: String, path: String)
@@ -39,12 +47,21 @@ public enum StageError: Error, Sendable, Equatable, CustomStringConvertible {
 /// from its `StageManifest`, or when one of its outputs is missing; otherwise it says
 /// "skipped (unchanged)". Interrupt-safe: the old manifest is removed before a stage starts and
 /// the new one is written only after it returns, so a stage killed halfway (Ctrl-C, kill -9) has
-/// no manifest and runs again next time, while the stages before it stay skipped.
+/// no manifest and runs again next time, while the stages before it stay skipped. While a stage
+/// runs, `<stage>.attempt.json` holds its fingerprint; the next run of an interrupted stage with
+/// the same fingerprint is told it is `resuming`, so training continues from its checkpoints
+/// instead of starting over (and a changed stage never resumes another run's checkpoints).
 public final class StageRunner {
     public let stagesDirectory: String
     private let log: (String) -> Void
     /// Every stage `run` handled, in order: what the report's timing table shows.
     public private(set) var results: [StageResult] = []
+    /// The stage whose body is running (or failed last); nil between stages.
+    public private(set) var currentStage: String?
+    /// Content hashes computed in this run, by path, with the size and modification time of
+    /// each file they covered: a model folder read by five stages is hashed once, and again only
+    /// when a file in it changed.
+    private var hashes: [String: (stamp: String, hash: String)] = [:]
 
     /// - Parameters:
     ///   - runDirectory: `runs/<name>`; manifests go to `<runDirectory>/stages/<stage>.json`.
@@ -56,6 +73,8 @@ public final class StageRunner {
 
     public func manifestPath(_ stage: String) -> String { "\(stagesDirectory)/\(stage).json" }
 
+    private func attemptPath(_ stage: String) -> String { "\(stagesDirectory)/\(stage).attempt.json" }
+
     /// Runs `body` unless the stage is unchanged since its last completed run.
     /// - Parameters:
     ///   - inputs: files and folders the stage reads; each must exist.
@@ -63,11 +82,13 @@ public final class StageRunner {
     ///   - outputs: files and folders the stage writes; each must exist when `body` returns.
     @discardableResult
     public func run<Settings: Encodable>(_ stage: String, inputs: [String], settings: Settings, outputs: [String],
-                                          budgetSeconds: Double? = nil, body: () throws -> Void) throws -> StageResult {
+                                          budgetSeconds: Double? = nil, body: (StageAttempt) throws -> Void) throws -> StageResult {
         let started = Date()
-        let fingerprint = try inputs.reduce(into: [String: String]()) { hashes, path in
+        let fingerprint = try inputs.reduce(into: [String: String]()) { fingerprint, path in
             guard FileSystem.exists(path) else { throw StageError.inputMissing(stage: stage, path: path) }
-            hashes[path] = try Self.contentHash(path)
+            let stamp = try Self.stamp(path)
+            if hashes[path]?.stamp != stamp { hashes[path] = (stamp, try Self.contentHash(path)) }
+            fingerprint[path] = hashes[path]!.hash
         }
         let settingsHash = try Self.settingsHash(settings)
         let path = manifestPath(stage)
@@ -80,11 +101,20 @@ public final class StageRunner {
             log("\(stage): skipped (unchanged)")
             return result
         }
-        let why = reason ?? "first run"
+        var why = reason ?? "first run"
         // Removed first: a run killed from here on leaves no manifest, so the next run redoes the stage.
         FileSystem.remove(path)
+        let attempt = StageManifest(stage: stage, inputs: fingerprint, settings: settingsHash, outputs: outputs,
+                                    started: Self.timestamp(started), finished: "", seconds: 0)
+        let resuming = try StageManifest.load(path: attemptPath(stage)).map {
+            $0.inputs == attempt.inputs && $0.settings == attempt.settings && $0.outputs == attempt.outputs
+        } ?? false
+        if resuming { why = "resuming an interrupted run" }
+        try attempt.save(to: attemptPath(stage))
         log("\(stage): running (\(why))")
-        try body()
+        currentStage = stage
+        try body(StageAttempt(resuming: resuming))
+        currentStage = nil
         let missing = outputs.filter { !FileSystem.exists($0) }
         guard missing.isEmpty else { throw StageError.outputsMissing(stage: stage, paths: missing) }
         let finished = Date()
@@ -92,6 +122,7 @@ public final class StageRunner {
         let manifest = StageManifest(stage: stage, inputs: fingerprint, settings: settingsHash, outputs: outputs,
                                      started: Self.timestamp(started), finished: Self.timestamp(finished), seconds: seconds)
         try manifest.save(to: path)
+        FileSystem.remove(attemptPath(stage))
         let result = StageResult(stage: stage, status: .ran, reason: why, seconds: seconds, budgetSeconds: budgetSeconds, manifest: manifest)
         results.append(result)
         var line = "\(stage): done in " + String(format: "%.1f s", seconds)
@@ -133,6 +164,17 @@ public final class StageRunner {
             listing.update(Array(DigestEncoding.hex(try fileHash(file)).utf8) + [0x0A])
         }
         return "sha256:" + DigestEncoding.hex(listing.finalize())
+    }
+
+    /// Size and modification time of a file, or of every file in a folder.
+    private static func stamp(_ path: String) throws -> String {
+        func one(_ file: String) throws -> String {
+            var info = stat()
+            guard stat(file, &info) == 0 else { throw CorpusError.io(path: file, operation: "stat", errno: errno) }
+            return "\(file)\t\(info.st_size)\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\n"
+        }
+        guard FileSystem.isDirectory(path) else { return try one(path) }
+        return try FileSystem.files(under: path, suffixes: [""]).map(one).joined()
     }
 
     private static func fileHash(_ path: String) throws -> [UInt8] {

@@ -145,9 +145,9 @@ extension RunReport {
 
     private func stagesSection() -> String {
         var s = "<section id=\"stages\"><h2>Stages</h2>"
-        s += table(["stage", "status", "seconds", "budget"], stages.map {
-            [$0.stage, $0.status, Self.decimal($0.seconds, 1), $0.budgetSeconds.map { Self.decimal($0, 0) } ?? ""]
-        } + [["total", "", Self.decimal(totalSeconds, 1), totalBudgetSeconds.map { Self.decimal($0, 0) } ?? ""]], numericFrom: 2)
+        s += table(["stage", "status", "seconds", "budget", "command"], stages.map {
+            [$0.stage, $0.status, Self.decimal($0.seconds, 1), $0.budgetSeconds.map { Self.decimal($0, 0) } ?? "", $0.command ?? ""]
+        } + [["total", "", Self.decimal(totalSeconds, 1), totalBudgetSeconds.map { Self.decimal($0, 0) } ?? "", ""]], numericFrom: 2)
         s += figure(SVGBarChart(title: "Stage wall time against budget", valueLabel: "seconds",
                                 categories: stages.map { $0.status == "skipped" ? "\($0.stage) (skipped)" : $0.stage },
                                 series: [SVGBarChart.Series(name: "seconds", values: stages.map(\.seconds)),
@@ -157,6 +157,7 @@ extension RunReport {
     }
 
     static let css = """
+        #stages td:last-child{font-family:monospace;font-size:.75em;text-align:left;word-break:break-all;max-width:42em}\
         body{font-family:"Noto Sans CJK KR","Noto Sans KR","NanumGothic","Apple SD Gothic Neo","Malgun Gothic",system-ui,sans-serif;\
         max-width:960px;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}\
         h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}\

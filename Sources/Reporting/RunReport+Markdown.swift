@@ -54,9 +54,10 @@ extension RunReport {
             }
         }
         if !stages.isEmpty {
-            s += "\n## Stages\n\n| stage | status | seconds | budget |\n|---|---|---:|---:|\n"
+            s += "\n## Stages\n\n| stage | status | seconds | budget | command |\n|---|---|---:|---:|---|\n"
             for t in stages {
-                s += "| \(t.stage) | \(t.status) | \(Self.decimal(t.seconds, 1)) | \(t.budgetSeconds.map { Self.decimal($0, 0) } ?? "") |\n"
+                let command = t.command.map { "`" + $0.replacingOccurrences(of: "|", with: "\\|") + "`" } ?? ""
+                s += "| \(t.stage) | \(t.status) | \(Self.decimal(t.seconds, 1)) | \(t.budgetSeconds.map { Self.decimal($0, 0) } ?? "") | \(command) |\n"
             }
             s += "| total | | \(Self.decimal(totalSeconds, 1)) | \(totalBudgetSeconds.map { Self.decimal($0, 0) } ?? "") |\n"
         }

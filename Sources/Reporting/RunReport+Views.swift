@@ -34,7 +34,7 @@ extension RunReport {
         return out
     }
 
-    /// Wall time of all stages in this run.
+    /// Wall time of all stages (each from the run that made its outputs).
     public var totalSeconds: Double { stages.reduce(0) { $0 + $1.seconds } }
 
     /// The stages' budgets together (nil when a stage has none).

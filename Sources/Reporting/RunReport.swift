@@ -209,14 +209,18 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var stage: String
         /// `ran` or `skipped` (inputs and settings unchanged since its manifest).
         public var status: String
+        /// Wall time of the run that made the stage's outputs (for a skipped stage, its earlier run).
         public var seconds: Double
         public var budgetSeconds: Double?
+        /// The `ko-llama` command line the stage ran, to rerun it by hand.
+        public var command: String?
 
-        public init(stage: String, status: String, seconds: Double, budgetSeconds: Double?) {
+        public init(stage: String, status: String, seconds: Double, budgetSeconds: Double?, command: String? = nil) {
             self.stage = stage
             self.status = status
             self.seconds = seconds
             self.budgetSeconds = budgetSeconds
+            self.command = command
         }
     }
 }

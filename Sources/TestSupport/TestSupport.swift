@@ -132,3 +132,18 @@ extension KoLlamaExecutable {
                 String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
     }
 }
+
+/// `scripts/check-report.sh`: loads a run report in headless Chromium (no console errors, the
+/// `expect` ids present, plots with marks) and saves a screenshot. Exit 2 means Chromium or a
+/// Korean font is not installed (the script installs nothing here: KO_LLAMA_NO_INSTALL=1).
+public enum ReportBrowserCheck {
+    public static func run(html: String, expect: [String], screenshot: String) throws -> Int32 {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/bin/bash")
+        check.arguments = [repositoryRoot + "/scripts/check-report.sh", html, "--expect", expect.joined(separator: ","), "--screenshot", screenshot]
+        check.environment = ProcessInfo.processInfo.environment.merging(["KO_LLAMA_NO_INSTALL": "1"]) { $1 }
+        try check.run()
+        check.waitUntilExit()
+        return check.terminationStatus
+    }
+}

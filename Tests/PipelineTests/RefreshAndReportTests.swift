@@ -86,9 +86,9 @@ final class RefreshAndReportTests: XCTestCase {
 
         let runner = StageRunner(runDirectory: runDir, log: { _ in })
         try runner.run("clean", inputs: [config.corpus + "/docs"], settings: config.budgets, outputs: [config.corpus + "/clean/manifest.json"],
-                       budgetSeconds: config.budgets[.clean]) {}
+                       budgetSeconds: config.budgets[.clean]) { _ in }
         try runner.run("clean", inputs: [config.corpus + "/docs"], settings: config.budgets, outputs: [config.corpus + "/clean/manifest.json"],
-                       budgetSeconds: config.budgets[.clean]) {}
+                       budgetSeconds: config.budgets[.clean]) { _ in }
 
         var report = RunReport(name: config.name, created: "2025-01-01T00:00:00Z")
         report.corpus = try RunReportBuilder.corpusSection(corpus: config.corpus)
@@ -144,17 +144,12 @@ final class RefreshAndReportTests: XCTestCase {
         // scripts/check-report.sh loads the page in headless Chromium: no console errors, every
         // section and plot present, a screenshot written. Runs when Chromium and a Korean font
         // are installed (the script exits 2 without them under KO_LLAMA_NO_INSTALL=1).
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/bin/bash")
-        check.arguments = [repositoryRoot + "/scripts/check-report.sh", runDir + "/report.html",
-                           "--expect", (RunReport.sectionIDs + report.plotIDs).joined(separator: ","), "--screenshot", dir.file("report.png")]
-        check.environment = ProcessInfo.processInfo.environment.merging(["KO_LLAMA_NO_INSTALL": "1"]) { $1 }
-        try check.run()
-        check.waitUntilExit()
-        if check.terminationStatus == 2 {
+        let status = try ReportBrowserCheck.run(html: runDir + "/report.html", expect: RunReport.sectionIDs + report.plotIDs,
+                                                screenshot: dir.file("report.png"))
+        if status == 2 {
             throw XCTSkip("chromium or a Korean font not installed (scripts/check-report.sh installs them: apt-get install chromium fonts-nanum)")
         }
-        XCTAssertEqual(check.terminationStatus, 0, "scripts/check-report.sh failed")
+        XCTAssertEqual(status, 0, "scripts/check-report.sh failed")
         XCTAssertGreaterThan(try FileSystem.fileSize(dir.file("report.png")), 10_000)
         if let keep = ProcessInfo.processInfo.environment["KO_LLAMA_KEEP_REPORT"] {
             try AtomicFileWriter.write(try FileSystem.readAll(dir.file("report.png")), to: keep + "/report.png")

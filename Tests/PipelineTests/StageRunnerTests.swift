@@ -20,7 +20,7 @@ final class StageRunnerTests: XCTestCase {
         @discardableResult
         func stage(vocab: Int = 8) throws -> StageResult {
             try runner.run("tokenizerTrain", inputs: [dir.file("docs"), dir.file("config.txt")], settings: Settings(vocab: vocab),
-                           outputs: [dir.file("out.model")], budgetSeconds: 60) {
+                           outputs: [dir.file("out.model")], budgetSeconds: 60) { _ in
                 calls += 1
                 try AtomicFileWriter.write("model \(calls)", to: dir.file("out.model"))
             }
@@ -57,9 +57,11 @@ final class StageRunnerTests: XCTestCase {
         let runner = StageRunner(runDirectory: dir.file("run"), log: { _ in })
         var calls = 0
         struct Interrupted: Error {}
+        var resumed: [Bool] = []
         func stage(fail: Bool = false) throws {
-            try runner.run("pack", inputs: [dir.file("in.txt")], settings: Settings(vocab: 1), outputs: [dir.file("out.bin")]) {
+            try runner.run("pack", inputs: [dir.file("in.txt")], settings: Settings(vocab: 1), outputs: [dir.file("out.bin")]) { attempt in
                 calls += 1
+                resumed.append(attempt.resuming)
                 try AtomicFileWriter.write("partial", to: dir.file("out.bin"))
                 if fail { throw Interrupted() }
             }
@@ -73,17 +75,40 @@ final class StageRunnerTests: XCTestCase {
         XCTAssertEqual(calls, 3, "the half-written output of the interrupted run is not taken for the v1 output")
         try stage()
         XCTAssertEqual(calls, 3)
+        XCTAssertEqual(resumed, [false, false, false], "the interrupted attempt read v2, so the v1 run does not resume it")
+    }
+
+    func testAnInterruptedStageResumesOnlyWithTheSameInputsAndSettings() throws {
+        let dir = try TemporaryDirectory("stages")
+        try AtomicFileWriter.write("v1", to: dir.file("in.txt"))
+        let runner = StageRunner(runDirectory: dir.file("run"), log: { _ in })
+        struct Interrupted: Error {}
+        var resumed: [Bool] = []
+        func stage(vocab: Int = 1, fail: Bool = false) throws {
+            try runner.run("pretrain", inputs: [dir.file("in.txt")], settings: Settings(vocab: vocab), outputs: [dir.file("out")]) { attempt in
+                resumed.append(attempt.resuming)
+                if fail { throw Interrupted() }
+                try AtomicFileWriter.write("adapter", to: dir.file("out"))
+            }
+        }
+        XCTAssertThrowsError(try stage(fail: true))
+        XCTAssertThrowsError(try stage(fail: true))
+        XCTAssertThrowsError(try stage(vocab: 2, fail: true))
+        try stage(vocab: 2)
+        XCTAssertEqual(resumed, [false, true, false, true])
+        try stage(vocab: 3)
+        XCTAssertEqual(resumed.last, false, "a completed stage leaves no attempt to resume")
     }
 
     func testAStageThatWritesNoOutputOrLacksAnInputIsAnError() throws {
         let dir = try TemporaryDirectory("stages")
         let runner = StageRunner(runDirectory: dir.file("run"), log: { _ in })
-        XCTAssertThrowsError(try runner.run("pack", inputs: [], settings: Settings(vocab: 1), outputs: [dir.file("never")]) {}) { error in
+        XCTAssertThrowsError(try runner.run("pack", inputs: [], settings: Settings(vocab: 1), outputs: [dir.file("never")]) { _ in }) { error in
             XCTAssertEqual(error as? StageError, .outputsMissing(stage: "pack", paths: [dir.file("never")]))
         }
         XCTAssertNil(try StageManifest.load(path: runner.manifestPath("pack")))
         var ran = false
-        XCTAssertThrowsError(try runner.run("pack", inputs: [dir.file("absent")], settings: Settings(vocab: 1), outputs: []) { ran = true }) { error in
+        XCTAssertThrowsError(try runner.run("pack", inputs: [dir.file("absent")], settings: Settings(vocab: 1), outputs: []) { _ in ran = true }) { error in
             XCTAssertEqual(error as? StageError, .inputMissing(stage: "pack", path: dir.file("absent")))
         }
         XCTAssertFalse(ran)
