@@ -49,6 +49,10 @@ if [ ! -f "$R/pretrain/adapter/adapter_config.json" ]; then
 fi
 [ -s "$R/ppl-after.json" ] || { log "perplexity after"; timed ppl --adapter "$R/pretrain/adapter" > "$R/ppl-after.json.tmp"; mv "$R/ppl-after.json.tmp" "$R/ppl-after.json"; }
 
+# The base with its own tokenizer on the same articles: per token not comparable, per character it is.
+[ -s "$R/ppl-base-own-tokenizer.json" ] || { log "perplexity of the plain base"; timed "$bin" eval ppl --model "$R/smollm2-135m" --tokenizer "$R/smollm2-135m" \
+  --corpus "$R/corpus" --split test --seq-len 512 --out "$R/ppl-base-own-tokenizer.json"; }
+
 [ -s "$R/ynat_pool.jsonl" ] || python3 scripts/sample-ynat.py "$YNAT" 0.04 0 > "$R/ynat_pool.jsonl"
 split=(--data "$R/ynat_pool.jsonl" --validation-fraction 0.04 --test-fraction 0.12 --seed 0)
 sft=(--epochs 1 --batch 8)
@@ -62,10 +66,10 @@ study 0.01,0.05,0.2
 if [ ! -f "$R/sft-base/adapter/adapter_config.json" ]; then
   log "sft on the plain base, fraction $BASE_FRACTION"
   resume=(); [ -d "$R/sft-base/checkpoints" ] && resume=(--resume)
-  timed "$bin" sft --model "$R/smollm2-135m" --tokenizer "$R/smollm2-135m" --task ynat "${split[@]}" --fraction "$BASE_FRACTION" "${sft[@]}" \
+  timed "$bin" sft --model "$R/smollm2-135m" --tokenizer "$R/smollm2-135m" --task ynat "${split[@]}" --fraction "$BASE_FRACTION" "${sft[@]}" --max-len 512 \
     --out "$R/sft-base" "${resume[@]}"
 fi
-[ -f "$R/eval-base-sft/metrics.json" ] || timed "$bin" eval ynat --model "$R/smollm2-135m" --adapter "$R/sft-base/adapter" --tokenizer "$R/smollm2-135m" "${split[@]}" --out "$R/eval-base-sft"
+[ -f "$R/eval-base-sft/metrics.json" ] || timed "$bin" eval ynat --model "$R/smollm2-135m" --adapter "$R/sft-base/adapter" --tokenizer "$R/smollm2-135m" "${split[@]}" --max-len 512 --out "$R/eval-base-sft"
 
 log "fraction study, all fractions"
 study 0.01,0.05,0.2,0.5,0.8,1.0

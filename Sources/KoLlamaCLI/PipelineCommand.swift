@@ -23,7 +23,7 @@ struct PipelineCommand: ParsableCommand {
             Exit codes: 0 done; 1 a stage failed (the stages before it stay done); 4 another refresh \
             holds <corpus>/refresh.lock; 64 invalid config.
             """,
-        subcommands: [InitConfig.self]
+        subcommands: [InitConfig.self, ShowRun.self]
     )
 
     @Option(help: "The pipeline config (docs/PIPELINE.md); keys left out keep their defaults.")
@@ -118,6 +118,23 @@ struct PipelineCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             try PipelineConfig().save(to: out)
+        }
+    }
+}
+
+extension PipelineCommand {
+    /// `ko-llama pipeline show-run --config pipeline.json`: where that config's run lives.
+    struct ShowRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show-run",
+            abstract: "Print the run folder (<runs>/<name>: report, adapters, stage manifests) of a config."
+        )
+
+        @Option(help: "The pipeline config.")
+        var config = "pipeline.json"
+
+        func run() throws {
+            print(try PipelineConfig.load(path: config).runDirectory)
         }
     }
 }

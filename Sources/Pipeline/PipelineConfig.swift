@@ -147,7 +147,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
     /// Continued pretraining with LoRA on the clean corpus (`ko-llama pretrain`).
     public struct Pretrain: Codable, Sendable, Equatable {
-        public var steps = 30
+        public var steps = 80
         public var seqLen = 128
         public var batchSize = 4
         public var gradAccum = 1
@@ -198,8 +198,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public struct SFT: Codable, Sendable, Equatable {
         /// YNAT records (KLUE JSON or JSON Lines, docs/SFT.md).
         public var data = "Tests/Fixtures/ynat/ynat_sample.jsonl"
-        /// Share of each topic's training examples to train on.
-        public var fraction = 1.0
+        /// Share of each topic's training examples to train on (the default: 140 of the sample's
+        /// 280, what SmolLM2 trains on within the default SFT budget on 2 cores).
+        public var fraction = 0.5
         public var epochs = 1
         /// Most tokens per example, prompt and answer (`sft --max-len`).
         public var seqLen = 128
