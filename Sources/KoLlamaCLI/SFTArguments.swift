@@ -78,59 +78,30 @@ struct SFTArguments: ParsableArguments {
     @Option(help: "Checkpoint every N steps (and after the last); 0 = only after the last.")
     var saveEvery = SFTOptions().training.saveEvery
 
-    @Option(help: "LoRA rank (a new adapter only; a continued --adapter keeps its own).")
-    var loraR: Int?
-
-    @Option(help: "LoRA alpha (default 2 x rank).")
-    var loraAlpha: Float?
-
-    @Option(help: "LoRA dropout (default 0.05).")
-    var loraDropout: Float?
-
-    @Option(help: "Comma-separated LoRA targets (default all seven: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj).")
-    var loraTargets: String?
-
-    @Option(help: "Train embed_tokens and lm_head as well: all or none (default none; a continued --adapter keeps its own).")
-    var trainEmbeddings: EmbeddingTraining?
+    /// A new adapter's settings (a continued --adapter keeps its own).
+    @OptionGroup var lora: LoRAArguments
 
     func validate() throws {
         guard epochs > 0, batch >= 1, gradAccum >= 1, lr > 0, (0..<1).contains(warmupRatio), evalEvery >= 0, saveEvery >= 0 else {
             throw ValidationError("--epochs, --lr, --batch and --grad-accum must be positive, --warmup-ratio in [0, 1)")
         }
         guard maxLen >= 8 else { throw ValidationError("--max-len must be at least 8") }
-        if let loraR, loraR < 1 { throw ValidationError("--lora-r must be at least 1") }
-        if let loraDropout, !(0..<1).contains(loraDropout) { throw ValidationError("--lora-dropout must be in [0, 1)") }
-        _ = try targets()
     }
-
-    private func targets() throws -> [LoRATarget] {
-        guard let loraTargets else { return LoRATarget.allCases }
-        return try loraTargets.split(separator: ",").map {
-            guard let t = LoRATarget(rawValue: String($0)) else {
-                throw ValidationError("--lora-targets: \($0) is not one of " + LoRATarget.allCases.map(\.rawValue).joined(separator: ","))
-            }
-            return t
-        }
-    }
-
-    private var setsLoRA: Bool { loraR != nil || loraAlpha != nil || loraDropout != nil || loraTargets != nil || trainEmbeddings != nil }
 
     /// A fresh LoRA model on `weights` (A initialised from `seed`), or the pretraining `adapter`
     /// loaded to be trained on: its LoRA settings and trainable embeddings carry over.
     func trainingModel(_ weights: LlamaWeights, adapter: String?, seed: UInt64, threads: Int) throws -> LlamaModel {
         if let adapter {
-            guard !setsLoRA else {
+            guard !lora.isSet else {
                 throw CommandFailure(description: "--adapter \(adapter) fixes the LoRA settings and trainable embeddings; drop --lora-* and --train-embeddings")
             }
             return try LlamaModel(weights: weights, adapter: adapter, threads: threads)
         }
-        let embeddings = trainEmbeddings ?? .none
+        let embeddings = lora.trainEmbeddings ?? .none
         guard embeddings != .newRows else {
             throw CommandFailure(description: "--train-embeddings new-rows continues a pretraining adapter (pass it with --adapter)")
         }
-        let rank = loraR ?? 8
-        let lora = LoRASettings(rank: rank, alpha: loraAlpha ?? Float(2 * rank), dropout: loraDropout ?? 0.05, targets: try targets())
-        return LlamaModel(weights: weights, lora: lora, embeddings: embeddings, seed: seed, threads: threads)
+        return LlamaModel(weights: weights, lora: try lora.settings(), embeddings: embeddings, seed: seed, threads: threads)
     }
 
     func options(seed: UInt64) -> SFTOptions {
@@ -153,12 +124,7 @@ struct SFTArguments: ParsableArguments {
                  "--grad-accum", String(gradAccum), "--max-len", String(maxLen), "--save-every", String(saveEvery)]
         if weightDecay != 0 { f += ["--weight-decay", "\(weightDecay)"] }
         if evalEvery != 0 { f += ["--eval-every", String(evalEvery)] }
-        if let loraR { f += ["--lora-r", String(loraR)] }
-        if let loraAlpha { f += ["--lora-alpha", "\(loraAlpha)"] }
-        if let loraDropout { f += ["--lora-dropout", "\(loraDropout)"] }
-        if let loraTargets { f += ["--lora-targets", loraTargets] }
-        if let trainEmbeddings { f += ["--train-embeddings", trainEmbeddings.rawValue] }
-        return f
+        return f + lora.flags
     }
 }
 

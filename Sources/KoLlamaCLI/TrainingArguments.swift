@@ -2,8 +2,9 @@ import ArgumentParser
 import Modeling
 import Training
 
-/// The LoRA and optimizer options `pretrain` and `sft` share (one definition, as mlx-swift-examples'
-/// option groups).
+/// The options of `pretrain`: sequence and batch shape, schedule, optimizer, validation and
+/// checkpoints, plus the LoRA options it shares with `sft` (`LoRAArguments`, one definition as
+/// mlx-swift-examples' option groups).
 struct TrainingArguments: ParsableArguments {
     @Option(help: "Tokens per training sequence.")
     var seqLen = 512
@@ -23,18 +24,7 @@ struct TrainingArguments: ParsableArguments {
     var weightDecay: Float = 0
     @Option(help: "Clip the gradient norm to this (0 = no clipping).")
     var clip: Float = 1
-    @Option(help: "LoRA rank r.")
-    var loraR = 8
-    @Option(help: "LoRA alpha (scaling alpha / r).")
-    var loraAlpha: Float = 16
-    @Option(help: "LoRA dropout on each adapted projection's input.")
-    var loraDropout: Float = 0.05
-    @Option(help: "Comma-separated LoRA targets.")
-    var targets = LoRATarget.allCases.map(\.rawValue).joined(separator: ",")
-    @Flag(help: "rsLoRA scaling: alpha / sqrt(r).")
-    var rslora = false
-    @Option(help: "Embedding rows that train: all (embed_tokens + lm_head), new-rows (only rows added by model resize), none.")
-    var trainEmbeddings = EmbeddingTraining.all
+    @OptionGroup var lora: LoRAArguments
     @Option(help: "Seed of LoRA init, dropout and data order.")
     var seed: UInt64 = 0
     @Option(help: "Validate every N steps (0 = only after the last).")
@@ -47,19 +37,8 @@ struct TrainingArguments: ParsableArguments {
     var resume = false
 
     func validate() throws {
-        guard seqLen > 1, batch > 0, gradAccum > 0, loraR > 0 else {
-            throw ValidationError("--seq-len must be > 1; --batch, --grad-accum and --lora-r positive")
-        }
-        guard (0..<1).contains(loraDropout) else { throw ValidationError("--lora-dropout must be in [0, 1)") }
-        _ = try loraTargets()
-    }
-
-    func loraTargets() throws -> [LoRATarget] {
-        try targets.split(separator: ",").map { name in
-            guard let t = LoRATarget(rawValue: String(name)) else {
-                throw ValidationError("--targets: unknown module \(name) (one of \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return t
+        guard seqLen > 1, batch > 0, gradAccum > 0 else {
+            throw ValidationError("--seq-len must be > 1; --batch and --grad-accum positive")
         }
     }
 
@@ -77,8 +56,8 @@ struct TrainingArguments: ParsableArguments {
         o.seed = seed
         o.evalEvery = evalEvery
         o.saveEvery = saveEvery
-        o.lora = LoRASettings(rank: loraR, alpha: loraAlpha, dropout: loraDropout, targets: try loraTargets(), useRSLoRA: rslora)
-        o.embeddings = trainEmbeddings
+        o.lora = try lora.settings()
+        o.embeddings = lora.trainEmbeddings ?? .all
         return o
     }
 }
