@@ -139,7 +139,7 @@ struct ConfigObject {
         case .null: return "null"
         case let .bool(b): return String(b)
         case let .number(d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-        case let .string(s): return JSONText.quote(s.count > 40 ? String(s.prefix(40)) + "..." : s)
+        case let .string(s): return JSONString.literal(s.count > 40 ? String(s.prefix(40)) + "..." : s)
         case .array: return "a list"
         case .object: return "an object"
         }
@@ -170,38 +170,14 @@ indirect enum JSONText {
         case let .float(f):
             precondition(f.isFinite, "JSONText.float must be finite")
             return f.description
-        case let .string(s): return Self.quote(s)
+        case let .string(s): return JSONString.literal(s)
         case let .array(items):
             if items.isEmpty { return "[]" }
             return "[\n" + items.map { pad + $0.render(level: level + 1) }.joined(separator: ",\n") + "\n\(close)]"
         case let .object(pairs):
             if pairs.isEmpty { return "{}" }
             let sorted = pairs.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
-            return "{\n" + sorted.map { pad + Self.quote($0.0) + ": " + $0.1.render(level: level + 1) }.joined(separator: ",\n") + "\n\(close)}"
+            return "{\n" + sorted.map { pad + JSONString.literal($0.0) + ": " + $0.1.render(level: level + 1) }.joined(separator: ",\n") + "\n\(close)}"
         }
-    }
-
-    /// A JSON string literal, escaping as serde_json does (the safetensors header writer):
-    /// quote, backslash and control characters only.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 0xF, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -50,13 +50,13 @@ public enum SafeTensorsWriter {
         var entries: [String] = []
         if let metadata {
             let pairs = metadata.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-            entries.append("\"__metadata__\":{" + pairs.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}")
+            entries.append("\"__metadata__\":{" + pairs.map { JSONString.literal($0.key) + ":" + JSONString.literal($0.value) }.joined(separator: ",") + "}")
         }
         var offset = 0
         for tensor in sorted {
             let end = offset + tensor.values.count * dtype.byteSize
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append(JSONText.quote(tensor.name) + ":{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            entries.append(JSONString.literal(tensor.name) + ":{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)

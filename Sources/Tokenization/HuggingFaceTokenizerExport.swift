@@ -37,7 +37,7 @@ public enum HuggingFaceTokenizerExport {
         let unk = processor.piece(Int(processor.unknownId))
         let bos = token(processor.bosId, trainer.bosPiece)
         let eos = token(processor.eosId, trainer.eosPiece)
-        let q = JSONText.quote
+        let q = JSONString.literal
 
         var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
         let special = pieces.indices.filter { pieces[$0].type == .control || pieces[$0].type == .unknown }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Numbers that describe a vocabulary merge (written as `merge-report.json` beside the merged
@@ -133,35 +134,11 @@ public struct MergeReport: Sendable {
             out += ",\n  \"identical_to_base\": {"
             func percent(_ a: Int, _ n: Int) -> String { String(format: "%.2f", n == 0 ? 100 : 100 * Double(a) / Double(n)) }
             out += identical.map {
-                "\(JSONText.quote($0.name)): {\"lines\": \($0.lines), \"identical\": \($0.identical), \"percent\": \(percent($0.identical, $0.lines)), "
+                "\(JSONString.literal($0.name)): {\"lines\": \($0.lines), \"identical\": \($0.identical), \"percent\": \(percent($0.identical, $0.lines)), "
                     + "\"lines_without_hangul\": \($0.linesWithoutHangul), \"identical_without_hangul\": \($0.identicalWithoutHangul), \"percent_without_hangul\": \(percent($0.identicalWithoutHangul, $0.linesWithoutHangul))}"
             }.joined(separator: ",\n    ")
             out += "}"
         }
         return out + "\n}\n"
-    }
-}
-
-/// Minimal JSON text writing for outputs whose keys are token strings: Swift dictionaries would
-/// merge canonically equivalent but distinct pieces, so these files are written by hand.
-enum JSONText {
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

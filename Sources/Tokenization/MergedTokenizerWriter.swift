@@ -38,7 +38,7 @@ public enum MergedTokenizerWriter {
         let specials = try beside.map { try ByteLevelBPETokenizer.specialTokens(folder: $0) } ?? ByteLevelBPETokenizer.SpecialTokens()
         var fields: [String] = []
         for (key, value) in [("bos_token", specials.bos), ("eos_token", specials.eos), ("pad_token", specials.pad)] {
-            if let value { fields.append("\(JSONText.quote(key)): \(JSONText.quote(value))") }
+            if let value { fields.append("\(JSONString.literal(key)): \(JSONString.literal(value))") }
         }
         let generated = [
             "tokenizer_config.json": "{\n  " + (["\"tokenizer_class\": \"PreTrainedTokenizerFast\"", "\"clean_up_tokenization_spaces\": false"] + fields).joined(separator: ",\n  ") + "\n}\n",
@@ -59,7 +59,7 @@ public enum MergedTokenizerWriter {
     static func newTokenInit(_ added: [AddedPiece]) -> [UInt8] {
         var lines = ""
         for a in added {
-            lines += "{\"id\": \(a.id), \"piece\": \(JSONText.quote(a.piece)), \"base_ids\": [\(a.baseIds.map(String.init).joined(separator: ", "))]}\n"
+            lines += "{\"id\": \(a.id), \"piece\": \(JSONString.literal(a.piece)), \"base_ids\": [\(a.baseIds.map(String.init).joined(separator: ", "))]}\n"
         }
         return Array(lines.utf8)
     }

@@ -53,7 +53,7 @@ public enum GGUFTokenizerExport {
         guard types.isEmpty || types.count == tokens.count else {
             throw GGUFError.metadata(path: path, key: "tokenizer.ggml.token_type", detail: "\(types.count) types for \(tokens.count) tokens")
         }
-        let q = JSONText.quote
+        let q = JSONString.literal
 
         // The vocabulary in the byte alphabet; a later token respelled like an earlier one takes
         // its place, as in transformers' dict comprehension. Keys are UTF-8 bytes, never String
@@ -179,14 +179,14 @@ public enum GGUFTokenizerExport {
             let known = (gpt2Names.union(llama3Names).union(qwen2Names)).sorted().joined(separator: ", ")
             throw GGUFError.unsupported(path: file.path, detail: "tokenizer.ggml.pre '\(pre)' (known: \(known))")
         }
-        return "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONText.quote(regex))}, \"behavior\": \"Isolated\", \"invert\": false}, "
+        return "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONString.literal(regex))}, \"behavior\": \"Isolated\", \"invert\": false}, "
             + "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]}"
     }
 
     /// transformers' `update_post_processor` template: `[bos] $A [eos]`, and for pairs
     /// `[bos] $A [eos] [bos] $B [eos]`.
     static func postProcessor(bos: (String, Int)?, eos: (String, Int)?) -> String {
-        let q = JSONText.quote
+        let q = JSONString.literal
         func special(_ t: (String, Int)?, _ typeId: Int) -> [String] {
             t.map { ["{\"SpecialToken\": {\"id\": \(q($0.0)), \"type_id\": \(typeId)}}"] } ?? []
         }

@@ -87,10 +87,10 @@ public final class ByteLevelBPETokenizer: Sendable {
         entries.reserveCapacity(file.merges.count)
         for (rank, m) in file.merges.enumerated() {
             guard let l = idOf[m.left], let r = idOf[m.right] else {
-                throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) (\(JSONText.quote(m.left)) \(JSONText.quote(m.right))) names a token that model.vocab lacks")
+                throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) (\(JSONString.literal(m.left)) \(JSONString.literal(m.right))) names a token that model.vocab lacks")
             }
             guard let merged = idOf[m.left + m.right] else {
-                throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) makes \(JSONText.quote(m.left + m.right)), which model.vocab lacks")
+                throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) makes \(JSONString.literal(m.left + m.right)), which model.vocab lacks")
             }
             guard rank < Int(PairMergeTable.maximumValue) else {
                 throw TokenizationError.unsupportedModel(path: path, detail: "more than \(PairMergeTable.maximumValue) merges")
@@ -109,7 +109,7 @@ public final class ByteLevelBPETokenizer: Sendable {
             guard let token else { return nil }
             if let t = file.addedTokens.first(where: { $0.content == token }) { return t.id }
             if let i = idOf[token] { return i }
-            throw TokenizationError.invalidModel(path: path, detail: "the \(role) token \(JSONText.quote(token)) of the tokenizer config is not in the vocabulary")
+            throw TokenizationError.invalidModel(path: path, detail: "the \(role) token \(JSONString.literal(token)) of the tokenizer config is not in the vocabulary")
         }
         bosId = try id(specialTokens.bos, "bos")
         eosId = try id(specialTokens.eos, "eos")

@@ -1,3 +1,4 @@
+import Corpus
 /// Extends a base byte-level BPE tokenizer.json with the tokens of a second one (a Korean BPE
 /// trained with `ByteLevelBPETrainer`): the byte-level counterpart of `VocabularyMerger`'s
 /// `below-base` policy. Every base id, merge rank, added token, normalizer and pre-tokenizer
@@ -162,7 +163,7 @@ public enum ByteLevelVocabularyMerger {
             }
             for (rank, m) in file.merges.enumerated() {
                 guard let l = ByteLevelAlphabet.bytes(of: m.left), let r = ByteLevelAlphabet.bytes(of: m.right), let li = id[l], let ri = id[r], let mi = id[l + r] else {
-                    throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) (\(JSONText.quote(m.left)) \(JSONText.quote(m.right))) names a token that model.vocab lacks")
+                    throw TokenizationError.invalidModel(path: path, detail: "merge \(rank) (\(JSONString.literal(m.left)) \(JSONString.literal(m.right))) names a token that model.vocab lacks")
                 }
                 let key = PairSymbolTable.key(li, ri)
                 if ranks[key] == nil { ranks[key] = (Int32(rank), mi) }

@@ -60,7 +60,7 @@ public struct HuggingFaceTokenizerFile: Sendable {
         modelIds.reserveCapacity(vocab.count)
         for (token, value) in vocab {
             guard let id = value as? Int, id >= 0, id < idLimit else {
-                throw invalid("model.vocab[\(JSONText.quote(token))] is not an id in 0..<\(idLimit) (ids run from 0 without holes over \(idLimit) entries)")
+                throw invalid("model.vocab[\(JSONString.literal(token))] is not an id in 0..<\(idLimit) (ids run from 0 without holes over \(idLimit) entries)")
             }
             if id >= byId.count { byId += [String?](repeating: nil, count: id + 1 - byId.count) }
             if byId[id] != nil { throw invalid("model.vocab has two tokens with id \(id)") }
@@ -81,7 +81,7 @@ public struct HuggingFaceTokenizerFile: Sendable {
                                               rstrip: flag("rstrip"), normalized: flag("normalized"), special: flag("special")))
                 if id >= byId.count { byId += [String?](repeating: nil, count: id + 1 - byId.count) }
                 if let existing = byId[id], existing != content {
-                    throw invalid("added_tokens[\(k)] \(JSONText.quote(content)) has id \(id), which model.vocab gives to \(JSONText.quote(existing))")
+                    throw invalid("added_tokens[\(k)] \(JSONString.literal(content)) has id \(id), which model.vocab gives to \(JSONString.literal(existing))")
                 }
                 byId[id] = content
             }
@@ -139,7 +139,7 @@ public struct HuggingFaceTokenizerFile: Sendable {
                 let matcher: PreTokenizerPipeline.Matcher
                 if let regex = pattern?["Regex"] as? String {
                     do { matcher = .pattern(try SplitPattern(regex: regex)) } catch {
-                        throw unsupported("\(field).pattern.Regex \(JSONText.quote(regex)): the alternative \(JSONText.quote(error.alternative)) is not one of the GPT-2 / LLaMA-3 / Qwen2 family patterns this scanner implements")
+                        throw unsupported("\(field).pattern.Regex \(JSONString.literal(regex)): the alternative \(JSONString.literal(error.alternative)) is not one of the GPT-2 / LLaMA-3 / Qwen2 family patterns this scanner implements")
                     }
                 } else if let literal = pattern?["String"] as? String {
                     matcher = .literal(Array(literal.utf8))
@@ -179,24 +179,24 @@ public struct HuggingFaceTokenizerFile: Sendable {
     /// `vocabulary`, `inModel`, `merges` or `addedTokens` were changed.
     public func json() -> String {
         var out = "{\n  \"version\": \"1.0\""
-        for (key, value) in verbatim where key == "truncation" || key == "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        for (key, value) in verbatim where key == "truncation" || key == "padding" { out += ",\n  \(JSONString.literal(key)): \(value)" }
         out += ",\n  \"added_tokens\": ["
         out += addedTokens.sorted { $0.id < $1.id }.map { t in
-            "\n    {\"id\": \(t.id), \"content\": \(JSONText.quote(t.content)), \"single_word\": \(t.singleWord), \"lstrip\": \(t.lstrip), "
+            "\n    {\"id\": \(t.id), \"content\": \(JSONString.literal(t.content)), \"single_word\": \(t.singleWord), \"lstrip\": \(t.lstrip), "
                 + "\"rstrip\": \(t.rstrip), \"normalized\": \(t.normalized), \"special\": \(t.special)}"
         }.joined(separator: ",")
         out += addedTokens.isEmpty ? "]" : "\n  ]"
-        for (key, value) in verbatim where key != "truncation" && key != "padding" { out += ",\n  \(JSONText.quote(key)): \(value)" }
+        for (key, value) in verbatim where key != "truncation" && key != "padding" { out += ",\n  \(JSONString.literal(key)): \(value)" }
         out += ",\n  \"model\": {"
-        out += modelVerbatim.map { "\n    \(JSONText.quote($0.key)): \($0.json)," }.joined()
+        out += modelVerbatim.map { "\n    \(JSONString.literal($0.key)): \($0.json)," }.joined()
         out += "\n    \"vocab\": {"
         var first = true
         for (id, token) in vocabulary.enumerated() where inModel[id] {
-            out += (first ? "\n      " : ",\n      ") + JSONText.quote(token) + ": \(id)"
+            out += (first ? "\n      " : ",\n      ") + JSONString.literal(token) + ": \(id)"
             first = false
         }
         out += "\n    },\n    \"merges\": ["
-        out += merges.map { "\n      [\(JSONText.quote($0.left)), \(JSONText.quote($0.right))]" }.joined(separator: ",")
+        out += merges.map { "\n      [\(JSONString.literal($0.left)), \(JSONString.literal($0.right))]" }.joined(separator: ",")
         out += "\n    ]\n  }\n}\n"
         return out
     }
