@@ -18,7 +18,7 @@ swift build -c release
 bin="$(swift build -c release --show-bin-path)/ko-llama"
 "$bin" pipeline --config "$config" "$@"
 
-run=$("$bin" pipeline show-run --config "$config")
+run=$("$bin" pipeline show-run "$config")
 status=0
 KO_LLAMA_NO_INSTALL=1 bash scripts/check-report.sh "$run/report.html" --screenshot "$run/report.png" || status=$?
 case $status in

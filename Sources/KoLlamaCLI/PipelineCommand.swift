@@ -123,14 +123,15 @@ struct PipelineCommand: ParsableCommand {
 }
 
 extension PipelineCommand {
-    /// `ko-llama pipeline show-run --config pipeline.json`: where that config's run lives.
+    /// `ko-llama pipeline show-run pipeline.json`: where that config's run lives (a positional
+    /// argument: `--config` after the subcommand would be taken for the pipeline's own).
     struct ShowRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show-run",
             abstract: "Print the run folder (<runs>/<name>: report, adapters, stage manifests) of a config."
         )
 
-        @Option(help: "The pipeline config.")
+        @Argument(help: "The pipeline config.")
         var config = "pipeline.json"
 
         func run() throws {

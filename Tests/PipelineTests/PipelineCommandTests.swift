@@ -124,6 +124,13 @@ final class PipelineCommandTests: XCTestCase {
         }
     }
 
+    func testShowRunPrintsTheConfigsRunFolder() throws {
+        let dir = try TemporaryDirectory("pipeline")
+        let result = try KoLlamaExecutable.output(["pipeline", "show-run", try tinyConfig(dir)])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, dir.file("runs/tiny") + "\n")
+    }
+
     func testABadConfigStopsBeforeAnyStageAndNamesTheKey() throws {
         let dir = try TemporaryDirectory("pipeline")
         try AtomicFileWriter.write(#"{"name": "x", "runs": "\#(dir.file("runs"))", "pretrain": {"stepz": 3}}"#, to: dir.file("bad.json"))
