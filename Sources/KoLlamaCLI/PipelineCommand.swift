@@ -37,7 +37,7 @@ struct PipelineCommand: ParsableCommand {
         do {
             settings = try PipelineConfig.load(path: config)
             plan = try PipelinePlan(config: settings, configPath: config, quiet: output.quiet)
-            for argv in plan.commands { _ = try KoLlama.parseAsRoot(argv) }
+            for (_, argv) in plan.commandStages { _ = try KoLlama.parseAsRoot(argv) }
         } catch {
             Self.say("ko-llama pipeline: \(config): \(KoLlama.message(for: error))")
             throw ExitCode.validationFailure

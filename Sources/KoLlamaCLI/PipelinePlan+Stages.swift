@@ -101,14 +101,7 @@ extension PipelinePlan {
 
     /// The report's command column: the `refresh` that redoes the corpus stages, then each command.
     private var stageCommands: [String: String] {
-        var lines: [PipelineStage: [String]] = [
-            .tokenizerTrain: tokenizerTrain, .tokenizerMerge: tokenizerMerge, .pack: pack, .modelResize: modelResize,
-            .perplexityBefore: perplexity(adapter: nil, out: perplexityBefore), .pretrain: pretrain,
-            .perplexityAfter: perplexity(adapter: pretrainRun + "/adapter", out: perplexityAfter),
-            .sft: sft, .evalYnat: evalYnat, .baseline: baselineYnat,
-        ]
-        if gguf != nil { lines[.modelImport] = modelImport }
-        var commands = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.rawValue, Self.shellLine(Self.settings($0.value))) })
+        var commands = Dictionary(uniqueKeysWithValues: commandStages.map { ($0.stage.rawValue, Self.shellLine(Self.settings($0.argv))) })
         for stage in [PipelineStage.crawl, .extract, .clean] { commands[stage.rawValue] = Self.shellLine(["refresh", "--config", configPath]) }
         return commands
     }

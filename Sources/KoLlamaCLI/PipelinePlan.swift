@@ -135,12 +135,15 @@ struct PipelinePlan {
             + ["--out", baseline] + quietFlag
     }
 
-    /// Every command the plan runs; parsed (not run) before the first stage, so a bad setting
-    /// fails at once rather than after the crawl.
-    var commands: [[String]] {
-        (gguf == nil ? [] : [modelImport]) + [tokenizerTrain, tokenizerMerge, pack, modelResize,
-                                               perplexity(adapter: nil, out: perplexityBefore), pretrain,
-                                               perplexity(adapter: pretrainRun + "/adapter", out: perplexityAfter), sft, evalYnat, baselineYnat]
+    /// Every stage that is a command, with its command line, in pipeline order. All are parsed
+    /// (not run) before the first stage, so a bad setting fails at once rather than after the crawl.
+    var commandStages: [(stage: PipelineStage, argv: [String])] {
+        (gguf == nil ? [] : [(.modelImport, modelImport)]) + [
+            (.tokenizerTrain, tokenizerTrain), (.tokenizerMerge, tokenizerMerge), (.pack, pack), (.modelResize, modelResize),
+            (.perplexityBefore, perplexity(adapter: nil, out: perplexityBefore)), (.pretrain, pretrain),
+            (.perplexityAfter, perplexity(adapter: pretrainRun + "/adapter", out: perplexityAfter)),
+            (.sft, sft), (.evalYnat, evalYnat), (.baseline, baselineYnat),
+        ]
     }
 
     /// Runs one `ko-llama` command line in this process.
