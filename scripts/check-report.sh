@@ -7,8 +7,8 @@
 # usage: scripts/check-report.sh REPORT.html [--expect id,id,...] [--screenshot OUT.png]
 #   --expect      ids that must be in the page (default: every section and plot of a full run)
 #   --screenshot  where the PNG goes (default: REPORT.png beside the page)
-# Installs chromium (and fonts-nanum, a Korean font, when no font covers Korean: Hangul would
-# render as empty boxes) with apt-get when missing, unless KO_LLAMA_NO_INSTALL=1 (exit 2 then).
+# scripts/setup.sh installs chromium and fonts-nanum (a Korean font: without one Hangul renders as
+# empty boxes); when either is still missing it is installed here with apt-get.
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -33,13 +33,10 @@ if [ -z "$chromium" ] || [ -z "$korean_font" ]; then
   missing=()
   [ -z "$chromium" ] && missing+=(chromium)
   [ -z "$korean_font" ] && missing+=(fonts-nanum)
-  if [ "${KO_LLAMA_NO_INSTALL:-0}" = 1 ]; then
-    echo "check-report: not installed: ${missing[*]}" >&2
-    exit 2
-  fi
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "check-report: installing ${missing[*]} (apt-get; chromium takes 2-3 minutes)" >&2
-  $sudo apt-get install -y "${missing[@]}" >/dev/null
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   chromium=$(command -v chromium || command -v chromium-browser)
 fi
 

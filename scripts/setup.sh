@@ -4,7 +4,7 @@
 # everything is already there. The Swift toolchain (6.0 or newer) must already be on PATH.
 set -euo pipefail
 apt_packages=(libxml2-dev libcurl4-openssl-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev
-              pkg-config zstd python3 python3-pip)
+              pkg-config zstd python3 python3-pip chromium fonts-nanum)
 # torch is pinned: 2.13.0 is the CPU wheel this machine kind ships (PIP_FIND_LINKS); an unpinned
 # install pulls a multi-GB CUDA build. transformers + peft + gguf are the model peers.
 pip_packages=(sentencepiece==0.2.* protobuf warcio numpy tokenizers transformers mistral-common datasets scikit-learn

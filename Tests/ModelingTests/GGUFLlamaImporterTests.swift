@@ -71,7 +71,7 @@ final class GGUFLlamaImporterTests: XCTestCase {
     /// The shipped SmolLM2's config and checkpoint layout (its values are checked end to end by
     /// GGUFImportCommandTests' logits against transformers).
     func testSmolLM2Config() throws {
-        let importer = try GGUFLlamaImporter(file: GGUFFile(path: try SmolLM2.path()))
+        let importer = try GGUFLlamaImporter(file: GGUFFile(path: try PythonPeer.smolLM2GGUF()))
         let c = importer.config
         XCTAssertEqual([c.vocabSize, c.hiddenSize, c.intermediateSize, c.numHiddenLayers, c.numAttentionHeads, c.numKeyValueHeads, c.headDim, c.maxPositionEmbeddings],
                        [49152, 576, 1536, 30, 9, 3, 64, 8192])

