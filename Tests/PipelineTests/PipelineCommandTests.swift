@@ -10,15 +10,7 @@ import XCTest
 /// resumed from its checkpoint, then rerun with nothing to do, then with one SFT setting changed.
 final class PipelineCommandTests: XCTestCase {
     func tinyConfig(_ dir: TemporaryDirectory, pretrainSteps: Int = 40, sftLearningRate: Double = 2e-4) throws -> String {
-        var config = PipelineConfig()
-        config.name = "tiny"
-        config.crawlersDir = repositoryRoot + "/crawlers"
-        config.corpus = dir.file("corpus")
-        config.runs = dir.file("runs")
-        config.crawl.replica.articles = 40
-        config.crawl.replica.delaySeconds = 0.002
-        config.crawl.replica.backoffSeconds = 0.05
-        config.crawl.replica.slowSeconds = 0.2
+        var config = PipelineConfig.loopback(name: "tiny", in: dir, articles: 40)
         config.baseModel.path = repositoryRoot + "/Tests/Fixtures/gguf/tiny-llama.gguf"
         config.tokenizer.vocabSize = 600
         config.tokenizer.heldoutOther = [repositoryRoot + "/Tests/Fixtures/tokenizer/english.txt"]

@@ -14,15 +14,7 @@ import XCTest
 /// evaluation files written by their own writers, checked in headless Chromium.
 final class RefreshAndReportTests: XCTestCase {
     func makeConfig(_ dir: TemporaryDirectory) throws -> String {
-        var config = PipelineConfig()
-        config.name = "refresh-test"
-        config.crawlersDir = repositoryRoot + "/crawlers"
-        config.corpus = dir.file("corpus")
-        config.runs = dir.file("runs")
-        config.crawl.replica.articles = 30
-        config.crawl.replica.delaySeconds = 0.002
-        config.crawl.replica.backoffSeconds = 0.05
-        config.crawl.replica.slowSeconds = 0.2
+        let config = PipelineConfig.loopback(name: "refresh-test", in: dir, articles: 30)
         try config.save(to: dir.file("pipeline.json"))
         return dir.file("pipeline.json")
     }
