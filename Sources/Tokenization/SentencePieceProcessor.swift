@@ -370,15 +370,9 @@ public final class SentencePieceProcessor: Sendable {
             initial = false
             scratch.agenda.heapify()
             while let top = scratch.agenda.pop() {
-                let l = Int(top.left), r = Int(top.right)
-                if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
-                length[l] += length[r]
-                symbolId[l] = top.id
-                next[l] = next[r]
-                if next[r] >= 0 { previous[Int(next[r])] = top.left }
-                length[r] = 0
-                consider(previous[l], top.left)
-                consider(top.left, next[l])
+                guard MergeAgenda.apply(top, length: length, symbolId: symbolId, previous: previous, next: next) else { continue }
+                consider(previous[Int(top.left)], top.left)
+                consider(top.left, next[Int(top.left)])
             }
             var k: Int32 = n > 0 ? 0 : -1
             while k >= 0 {
@@ -490,6 +484,21 @@ struct MergeAgenda {
     }
 
     private var heap: [Candidate] = []
+
+    /// Merges `top` into the linked list of symbols (the right symbol joins the left one, which
+    /// becomes piece `top.id`) unless it is stale: a side already merged away or grown since the
+    /// pair was pushed. True when it merged; the caller then offers the two new neighbour pairs.
+    static func apply(_ top: Candidate, length: UnsafeMutableBufferPointer<Int32>, symbolId: UnsafeMutableBufferPointer<Int32>,
+                      previous: UnsafeMutableBufferPointer<Int32>, next: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        let l = Int(top.left), r = Int(top.right)
+        if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { return false }
+        length[l] += length[r]
+        symbolId[l] = top.id
+        next[l] = next[r]
+        if next[r] >= 0 { previous[Int(next[r])] = top.left }
+        length[r] = 0
+        return true
+    }
 
     mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
 

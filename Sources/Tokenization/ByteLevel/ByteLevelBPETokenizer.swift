@@ -322,15 +322,9 @@ public final class ByteLevelBPETokenizer: Sendable {
             initial = false
             scratch.agenda.heapify()
             while let top = scratch.agenda.pop() {
-                let l = Int(top.left), r = Int(top.right)
-                if length[l] == 0 || length[r] == 0 || length[l] + length[r] != top.size { continue }
-                length[l] += length[r]
-                symbolId[l] = top.id
-                next[l] = next[r]
-                if next[r] >= 0 { previous[Int(next[r])] = top.left }
-                length[r] = 0
-                consider(previous[l], top.left)
-                consider(top.left, next[l])
+                guard MergeAgenda.apply(top, length: length, symbolId: symbolId, previous: previous, next: next) else { continue }
+                consider(previous[Int(top.left)], top.left)
+                consider(top.left, next[Int(top.left)])
             }
             var k: Int32 = 0
             while k >= 0 {
